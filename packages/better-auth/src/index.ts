@@ -1,0 +1,2 @@
+/** Placeholder until the Better Auth adapter lands (see the project's open issues). */
+export const packageName = '@mikro-auth/better-auth';

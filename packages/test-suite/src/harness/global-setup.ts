@@ -1,0 +1,114 @@
+/**
+ * Global setup of one leg of the matrix (one vitest project per database): finds or starts the
+ * server, prints its real version, and provides the admin URL to the leg's test files.
+ */
+import type { TestProject } from 'vitest/node';
+import {
+  type DatabaseName,
+  isServer,
+  legLabel,
+  type ProvidedDatabase,
+  type ServerDatabaseName,
+} from './databases.js';
+import { sourceFor } from './plan.js';
+import { serverVersion } from './server.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    database: ProvidedDatabase;
+  }
+}
+
+interface Started {
+  url: string;
+  stop: () => Promise<void>;
+}
+
+async function startContainer(name: ServerDatabaseName, image: string): Promise<Started> {
+  const { GenericContainer, Wait } = await import('testcontainers');
+  const port = name === 'postgres' ? 5432 : 3306;
+  let container = new GenericContainer(image).withExposedPorts(port);
+  if (name === 'postgres') {
+    container = container
+      .withEnvironment({ POSTGRES_PASSWORD: 'postgres' })
+      .withWaitStrategy(Wait.forSuccessfulCommand('pg_isready -U postgres -h 127.0.0.1'));
+  } else if (name === 'mysql') {
+    container = container
+      .withEnvironment({ MYSQL_ROOT_PASSWORD: 'root' })
+      .withWaitStrategy(Wait.forSuccessfulCommand('mysqladmin ping -h 127.0.0.1 -proot'));
+  } else {
+    container = container
+      .withEnvironment({ MARIADB_ROOT_PASSWORD: 'root' })
+      .withWaitStrategy(Wait.forSuccessfulCommand('healthcheck.sh --connect --innodb_initialized'));
+  }
+  const started = await container.withStartupTimeout(180_000).start();
+  const host = started.getHost();
+  const mapped = started.getMappedPort(port);
+  const url =
+    name === 'postgres'
+      ? `postgresql://postgres:postgres@${host}:${mapped}/postgres`
+      : `mysql://root:root@${host}:${mapped}/mysql`;
+  return { url, stop: async () => void (await started.stop()) };
+}
+
+async function sqliteVersion(): Promise<string> {
+  const { MikroORM } = await import('@mikro-orm/sqlite');
+  const orm = await MikroORM.init({
+    dbName: ':memory:',
+    entities: [],
+    discovery: { warnWhenNoEntities: false },
+  });
+  try {
+    const rows = await orm.em
+      .getConnection()
+      .execute<Array<{ version: string }>>('select sqlite_version() as version');
+    return String(rows[0]?.version);
+  } finally {
+    await orm.close(true);
+  }
+}
+
+export default async function setup(project: TestProject): Promise<(() => Promise<void>) | void> {
+  const name = project.name as DatabaseName;
+  const source = sourceFor(name);
+  let provided: ProvidedDatabase;
+  let teardown: (() => Promise<void>) | undefined;
+
+  if (!isServer(name)) {
+    const version = await sqliteVersion();
+    provided = { name, version, label: legLabel(name, version) };
+  } else {
+    let url: string;
+    if (source.kind === 'url') {
+      url = source.url;
+    } else if (source.kind === 'container') {
+      const started = await startContainer(name, source.image);
+      url = started.url;
+      teardown = started.stop;
+    } else {
+      throw new Error(`No source for ${name}`);
+    }
+    let version: string;
+    try {
+      version = await serverVersion(name, url, source.kind === 'container' ? 60_000 : 0);
+    } catch (error) {
+      const via = source.kind === 'url' ? source.variable : `the ${source.image} container`;
+      throw new Error(
+        `Cannot reach the ${name} server given by ${via}: ${(error as Error).message}. ` +
+          'Check that the server runs and the URL (user, password, port) is right.',
+        { cause: error },
+      );
+    }
+    provided = { name, url, version, label: legLabel(name, version) };
+  }
+
+  const via =
+    source.kind === 'url'
+      ? `via ${source.variable}`
+      : source.kind === 'container'
+        ? `in a ${source.image} container`
+        : 'embedded';
+  console.log(`[matrix] ${name.padEnd(8)} ${provided.label} (${via})`);
+  project.provide('database', provided);
+  return teardown;
+}

@@ -1,0 +1,2 @@
+export * from './databases.js';
+export { type TestDatabase, useTestDatabase } from './test-database.js';

@@ -1,0 +1,105 @@
+/**
+ * The per-test-file database: every test file gets its own freshly created database on the leg's
+ * server (or its own SQLite file), initialised MikroORM instances on it, and drops it afterwards.
+ */
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MikroORM, type Options } from '@mikro-orm/core';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { type DatabaseName, isServer, type ProvidedDatabase } from './databases.js';
+import { createDatabase, dropDatabase, TEST_DATABASE_PREFIX, urlForDatabase } from './server.js';
+
+type DriverClass = NonNullable<Options['driver']>;
+
+async function driverFor(name: DatabaseName): Promise<DriverClass> {
+  switch (name) {
+    case 'sqlite':
+      return (await import('@mikro-orm/sqlite')).SqliteDriver as unknown as DriverClass;
+    case 'postgres':
+      return (await import('@mikro-orm/postgresql')).PostgreSqlDriver as unknown as DriverClass;
+    case 'mysql':
+      return (await import('@mikro-orm/mysql')).MySqlDriver as unknown as DriverClass;
+    case 'mariadb':
+      return (await import('@mikro-orm/mariadb')).MariaDbDriver as unknown as DriverClass;
+  }
+}
+
+export interface TestDatabase {
+  /** The leg: sqlite, postgres, mysql or mariadb. */
+  readonly name: DatabaseName;
+  /** The leg's label with the server's real version. */
+  readonly label: string;
+  /** Initialises MikroORM on this file's own database and brings its schema in line with `entities`. */
+  init(options: Partial<Options>): Promise<MikroORM>;
+  /** Closes the ORMs made so far and empties the database (drops and recreates it). */
+  reset(): Promise<void>;
+  /** Runs `fn` and returns the SQL statements the ORMs of this file sent meanwhile. */
+  recordQueries<T>(fn: () => Promise<T>): Promise<{ result: T; queries: string[] }>;
+}
+
+/** Registers beforeAll/afterAll hooks that give this test file its own fresh database. */
+export function useTestDatabase(): TestDatabase {
+  const provided: ProvidedDatabase = inject('database');
+  const databaseName = `${TEST_DATABASE_PREFIX}${process.pid}_${randomBytes(4).toString('hex')}`;
+  const sqliteFile = join(tmpdir(), `${databaseName}.sqlite`);
+  const open: MikroORM[] = [];
+  let recording: string[] | undefined;
+
+  async function createEmpty(): Promise<void> {
+    if (isServer(provided.name)) {
+      await createDatabase(provided.name, provided.url!, databaseName);
+    }
+  }
+
+  async function dropAll(): Promise<void> {
+    await Promise.all(open.splice(0).map((orm) => orm.close(true)));
+    if (isServer(provided.name)) {
+      await dropDatabase(provided.name, provided.url!, databaseName);
+    } else {
+      await rm(sqliteFile, { force: true });
+    }
+  }
+
+  beforeAll(createEmpty, 60_000);
+  afterAll(dropAll, 60_000);
+
+  return {
+    name: provided.name,
+    label: provided.label,
+    async init(options) {
+      const driver = await driverFor(provided.name);
+      const location = isServer(provided.name)
+        ? { clientUrl: urlForDatabase(provided.url!, databaseName), dbName: databaseName }
+        : { dbName: sqliteFile };
+      const orm = await MikroORM.init({
+        ...options,
+        ...location,
+        driver,
+        allowGlobalContext: false,
+        onQuery: (sql: string) => {
+          recording?.push(sql);
+          return sql;
+        },
+      } as Options);
+      open.push(orm);
+      await orm.schema.update();
+      return orm;
+    },
+    async reset() {
+      await dropAll();
+      await createEmpty();
+    },
+    async recordQueries(fn) {
+      const queries: string[] = [];
+      recording = queries;
+      try {
+        const result = await fn();
+        return { result, queries };
+      } finally {
+        recording = undefined;
+      }
+    },
+  };
+}

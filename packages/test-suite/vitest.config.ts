@@ -1,0 +1,30 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type ViteUserConfig } from 'vitest/config';
+import { planLegs } from './src/harness/plan.js';
+
+const core = fileURLToPath(new URL('../core/src/index.ts', import.meta.url));
+
+// One vitest project per database leg; every test file runs once per leg.
+export default defineConfig(async (): Promise<ViteUserConfig> => {
+  const legs = await planLegs();
+  return {
+    resolve: { alias: { '@mikro-auth/core': core } },
+    test: {
+      reporters: [
+        'default',
+        ['json', { outputFile: 'reports/vitest.json' }],
+        './src/reporting/conformance-reporter.ts',
+      ],
+      projects: legs.map((leg) => ({
+        extends: true,
+        test: {
+          name: leg.name,
+          include: ['src/**/*.test.ts'],
+          globalSetup: ['./src/harness/global-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      })),
+    },
+  };
+});
