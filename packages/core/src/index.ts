@@ -1,3 +1,5 @@
+export { EntityManagerResolver, type OrmSource } from './context.js';
+export { type Dialect, dialectOf } from './dialect.js';
 export {
   ConnectionError,
   ForeignKeyViolationError,
@@ -9,6 +11,7 @@ export {
   UnknownFieldError,
   UnknownModelError,
 } from './errors.js';
+export { type FieldInfo, type FieldType, type ModelInfo, ModelRegistry, type ModelTarget } from './model.js';
 export { compareRows, matchesWhere } from './query/evaluate.js';
 export { normalizeWhere } from './query/normalize.js';
 export type {
@@ -24,3 +27,6 @@ export type {
   SortKey,
   Where,
 } from './query/types.js';
+export { buildEntitySchemas } from './schema/entity-schema.js';
+export type { FieldSpec, FieldSpecType, IdStrategy, IndexSpec, ReferentialAction, TableSpec } from './schema/spec.js';
+export { createStore, type IncrementOneArgs, Store, type StoreOptions } from './store.js';

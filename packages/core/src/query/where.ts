@@ -1,0 +1,183 @@
+import { type Dictionary, raw } from '@mikro-orm/core';
+import type { Dialect } from '../dialect.js';
+import { InvalidQueryError } from '../errors.js';
+import type { FieldInfo, ModelInfo } from '../model.js';
+import { coerceValue } from './coerce.js';
+import { isLikeOperator, LIKE_ESCAPE, likePattern, normalizeWhere } from './normalize.js';
+import type { NormalizedClause, ScalarValue, Where } from './types.js';
+
+/** A MikroORM filter object (property names, operators, raw-fragment keys). */
+export type Filter = Dictionary;
+
+/** The outcome of translating one clause or group: a filter, or a constant. */
+type Term = { kind: 'filter'; filter: Filter } | { kind: 'true' } | { kind: 'false' };
+
+const TRUE: Term = { kind: 'true' };
+const FALSE: Term = { kind: 'false' };
+
+/** A filter that no row satisfies; emitted instead of an empty `$or`, which MikroORM would mishandle. */
+const NOTHING: Filter = { [raw('1 = 0')]: [] };
+
+function rawTerm(sql: string, params: readonly unknown[]): Term {
+  return { kind: 'filter', filter: { [raw(sql, params)]: [] } };
+}
+
+function filterTerm(filter: Filter): Term {
+  return { kind: 'filter', filter };
+}
+
+const COMPARATORS = { eq: '=', ne: '<>', lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
+const OPERATOR_KEYS = { ne: '$ne', lt: '$lt', lte: '$lte', gt: '$gt', gte: '$gte' } as const;
+
+/** Escapes a literal for SQLite's GLOB, whose metacharacters are `*`, `?` and `[`. */
+function globLiteral(value: string): string {
+  return value.replace(/[*?[]/g, (char) => `[${char}]`);
+}
+
+interface Context {
+  model: ModelInfo;
+  dialect: Dialect;
+  alias: string | undefined;
+}
+
+function columnRef(context: Context, field: FieldInfo): string {
+  return context.alias ? `${context.alias}.${field.column}` : field.column;
+}
+
+function placeholders(count: number, wrap = '?'): string {
+  return Array.from({ length: count }, () => wrap).join(', ');
+}
+
+/** Translates one string comparison that must ignore or respect case exactly, on every dialect. */
+function stringTerm(context: Context, field: FieldInfo, clause: ResolvedClause): Term {
+  const column = columnRef(context, field);
+  const insensitive = clause.mode === 'insensitive';
+  const mysql = context.dialect === 'mysql';
+  // MySQL/MariaDB compare through the column's collation (usually case- and accent-insensitive,
+  // trailing-space-padded); comparing the binary forms gives exact semantics.
+  const left = insensitive ? (mysql ? 'binary lower(??)' : 'lower(??)') : mysql ? 'binary ??' : '??';
+  const right = insensitive ? 'lower(?)' : '?';
+  const { operator } = clause;
+
+  if (operator === 'in' || operator === 'not_in') {
+    const values = clause.value as readonly string[];
+    if (values.length === 0) return operator === 'in' ? FALSE : TRUE;
+    const list = placeholders(values.length, right);
+    return rawTerm(`${left} ${operator === 'in' ? 'in' : 'not in'} (${list})`, [column, ...values]);
+  }
+  if (isLikeOperator(operator)) {
+    const value = clause.value as string;
+    if (context.dialect === 'sqlite' && !insensitive) {
+      // SQLite's LIKE ignores ASCII case; GLOB is its case-sensitive matcher.
+      const literal = globLiteral(value);
+      const pattern =
+        operator === 'contains' ? `*${literal}*` : operator === 'starts_with' ? `${literal}*` : `*${literal}`;
+      return rawTerm('?? glob ?', [column, pattern]);
+    }
+    return rawTerm(`${left} like ${right} escape '${LIKE_ESCAPE}'`, [column, likePattern(operator, value)]);
+  }
+  const comparator = COMPARATORS[operator as keyof typeof COMPARATORS];
+  if (!insensitive && !mysql) {
+    return filterTerm(
+      operator === 'eq'
+        ? { [field.name]: clause.value }
+        : { [field.name]: { [OPERATOR_KEYS[operator as keyof typeof OPERATOR_KEYS]]: clause.value } },
+    );
+  }
+  const exact = rawTerm(`${left} ${comparator} ${right}`, [column, clause.value]);
+  if (operator === 'eq' && !insensitive) {
+    // Keep a plain equality beside the binary one so an index on the column stays usable.
+    return filterTerm({ $and: [{ [field.name]: clause.value }, (exact as { filter: Filter }).filter] });
+  }
+  return exact;
+}
+
+/** A clause whose field is resolved to a property and whose value is coerced to that field's type. */
+export interface ResolvedClause extends NormalizedClause {
+  resolved: FieldInfo;
+}
+
+/** Normalizes a where, resolves every field (UnknownFieldError) and coerces every value (InvalidQueryError). */
+export function resolveWhere(model: ModelInfo, where: Where | undefined): ResolvedClause[] {
+  return normalizeWhere(where, model.name).map((clause) => {
+    const field = model.field(clause.field);
+    const at = { model: model.name, field: clause.field };
+    const value =
+      clause.value === null
+        ? null
+        : Array.isArray(clause.value)
+          ? (clause.value as readonly ScalarValue[]).map((item) => coerceValue(field, item, at) as ScalarValue)
+          : (coerceValue(field, clause.value, at) as ScalarValue);
+    return { ...clause, field: field.name, value, resolved: field };
+  });
+}
+
+function clauseTerm(context: Context, coerced: ResolvedClause): Term {
+  const field = coerced.resolved;
+  const at = { model: context.model.name, field: coerced.field };
+  const { operator, value } = coerced;
+
+  if ((operator === 'eq' || operator === 'ne') && value === null) {
+    return filterTerm({ [field.name]: operator === 'eq' ? null : { $ne: null } });
+  }
+  const isStringValue = Array.isArray(value)
+    ? value.every((item) => typeof item === 'string')
+    : typeof value === 'string';
+  if (isLikeOperator(operator)) {
+    if (field.type !== 'string' && field.type !== 'other') {
+      throw new InvalidQueryError(
+        `operator "${operator}" only applies to text fields; "${field.name}" holds ${field.type} values.`,
+        at,
+      );
+    }
+    return stringTerm(context, field, coerced);
+  }
+  if (isStringValue && (field.type === 'string' || field.type === 'other')) {
+    return stringTerm(context, field, coerced);
+  }
+  if (operator === 'in' || operator === 'not_in') {
+    const values = value as readonly unknown[];
+    if (values.length === 0) return operator === 'in' ? FALSE : TRUE;
+    return filterTerm({ [field.name]: { [operator === 'in' ? '$in' : '$nin']: values } });
+  }
+  if (operator === 'eq') return filterTerm({ [field.name]: value });
+  if (isLikeOperator(operator)) throw new InvalidQueryError(`operator "${operator}" needs a string.`, at);
+  return filterTerm({ [field.name]: { [OPERATOR_KEYS[operator as keyof typeof OPERATOR_KEYS]]: value } });
+}
+
+function combine(terms: readonly Term[], connector: 'AND' | 'OR'): Term {
+  const filters: Filter[] = [];
+  for (const term of terms) {
+    if (term.kind === 'filter') filters.push(term.filter);
+    else if (connector === 'AND' && term.kind === 'false') return FALSE;
+    else if (connector === 'OR' && term.kind === 'true') return TRUE;
+  }
+  if (filters.length === 0) return connector === 'AND' || terms.length === 0 ? TRUE : FALSE;
+  if (filters.length === 1) return filterTerm(filters[0]!);
+  return filterTerm({ [connector === 'AND' ? '$and' : '$or']: filters });
+}
+
+/**
+ * Translates the neutral where into a MikroORM filter: `(AND clauses) AND (any OR clause)`, with
+ * exact case handling, literal LIKE matching and null semantics on every dialect. Never emits an
+ * empty `$or` or `$and`; a where that matches nothing becomes `1 = 0`.
+ */
+export function translateWhere(
+  model: ModelInfo,
+  clauses: readonly ResolvedClause[],
+  dialect: Dialect,
+  alias?: string,
+): Filter {
+  const context: Context = { model, dialect, alias };
+  const and = clauses.filter((clause) => clause.connector === 'AND');
+  const or = clauses.filter((clause) => clause.connector === 'OR');
+  const andTerm = combine(
+    and.map((clause) => clauseTerm(context, clause)),
+    'AND',
+  );
+  const orTerm = or.length === 0 ? TRUE : combine(or.map((clause) => clauseTerm(context, clause)), 'OR');
+  const whole = combine([andTerm, orTerm], 'AND');
+  if (whole.kind === 'true') return {};
+  if (whole.kind === 'false') return NOTHING;
+  return whole.filter;
+}

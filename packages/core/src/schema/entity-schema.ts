@@ -1,0 +1,159 @@
+import { EntitySchema, type EntitySchemaProperty } from '@mikro-orm/core';
+import { MikroAuthError } from '../errors.js';
+import type { FieldSpec, IdStrategy, TableSpec } from './spec.js';
+
+/** Column options shared by the EntitySchema builder and the source renderer. */
+export interface ColumnOptions {
+  kind: 'scalar' | 'm:1';
+  /** MikroORM type name ('string', 'text', 'integer', 'bigint', 'boolean', 'datetime', 'json', 'uuid'). */
+  type: string;
+  fieldName: string;
+  nullable: boolean;
+  length?: number;
+  primary?: boolean;
+  autoincrement?: boolean;
+  unique?: boolean;
+  index?: boolean;
+  /** For m:1: the entity name of the referenced table. */
+  target?: string;
+  deleteRule?: string;
+}
+
+const STRING_KEY_LENGTH = 255;
+
+function idType(strategy: IdStrategy): Pick<ColumnOptions, 'type' | 'length' | 'autoincrement'> {
+  switch (strategy) {
+    case 'serial':
+      return { type: 'integer', autoincrement: true };
+    case 'uuid':
+      return { type: 'uuid' };
+    case 'string':
+      return { type: 'string', length: STRING_KEY_LENGTH };
+  }
+}
+
+function scalarType(spec: FieldSpec): Pick<ColumnOptions, 'type' | 'length'> {
+  switch (spec.type) {
+    case 'string':
+      return { type: 'string', length: spec.length ?? STRING_KEY_LENGTH };
+    case 'text':
+      return { type: 'text' };
+    case 'number':
+      return { type: 'integer' };
+    case 'bigint':
+      return { type: 'bigint' };
+    case 'boolean':
+      return { type: 'boolean' };
+    case 'date':
+      // Millisecond precision everywhere (MySQL/MariaDB default to whole seconds).
+      return { type: 'datetime', length: 3 };
+    case 'json':
+    case 'string[]':
+    case 'number[]':
+      // Arrays are stored as JSON: MikroORM's ArrayType joins with commas, which corrupts values holding one.
+      return { type: 'json' };
+  }
+}
+
+/** The columns of a table spec, in declaration order, id first. */
+export function tableColumns(table: TableSpec, tables: readonly TableSpec[]): Map<string, ColumnOptions> {
+  const columns = new Map<string, ColumnOptions>();
+  const idField = table.id?.field ?? 'id';
+  columns.set(idField, {
+    kind: 'scalar',
+    ...idType(table.id?.strategy ?? 'string'),
+    fieldName: table.id?.column ?? idField,
+    nullable: false,
+    primary: true,
+  });
+  for (const [name, spec] of Object.entries(table.fields)) {
+    if (columns.has(name)) {
+      throw new MikroAuthError('INVALID_QUERY', `Table "${table.table}" declares field "${name}" twice.`);
+    }
+    const base = {
+      fieldName: spec.column ?? name,
+      nullable: spec.required === false,
+      ...(spec.unique ? { unique: true } : {}),
+      ...(spec.index && !spec.unique ? { index: true } : {}),
+    };
+    if (spec.references) {
+      const targetName = spec.references.table;
+      const target = tables.find((candidate) => candidate.table === targetName || candidate.entity === targetName);
+      if (!target) {
+        throw new MikroAuthError(
+          'UNKNOWN_MODEL',
+          `Field "${name}" of table "${table.table}" references table "${targetName}", which is not in the same description. ` +
+            `Known tables: ${tables.map((candidate) => candidate.table).join(', ')}.`,
+        );
+      }
+      const strategy = target.id?.strategy ?? 'string';
+      const { autoincrement: _, ...keyType } = idType(strategy);
+      columns.set(name, {
+        kind: 'm:1',
+        ...keyType,
+        ...base,
+        target: target.entity,
+        deleteRule: spec.references.onDelete ?? 'cascade',
+      });
+    } else {
+      columns.set(name, { kind: 'scalar', ...scalarType(spec), ...base });
+    }
+  }
+  return columns;
+}
+
+/**
+ * Builds one MikroORM `EntitySchema` per table, with explicit table and column names (so the
+ * app's naming strategy does not rename them) and foreign keys as many-to-one ids.
+ */
+export function buildEntitySchemas(tables: readonly TableSpec[]): EntitySchema[] {
+  const schemas = new Map<string, EntitySchema>();
+  for (const table of tables) {
+    const properties: Record<string, EntitySchemaProperty<unknown, unknown>> = {};
+    for (const [name, column] of tableColumns(table, tables)) {
+      const common = {
+        fieldName: column.fieldName,
+        nullable: column.nullable,
+        ...(column.unique ? { unique: true } : {}),
+        ...(column.index ? { index: true } : {}),
+        ...(column.length ? { length: column.length } : {}),
+      };
+      if (column.kind === 'm:1') {
+        const targetEntity = column.target!;
+        properties[name] = {
+          kind: 'm:1',
+          entity: () => schemas.get(targetEntity)!,
+          mapToPk: true,
+          deleteRule: column.deleteRule,
+          ...common,
+        } as EntitySchemaProperty<unknown, unknown>;
+      } else {
+        properties[name] = {
+          type: column.type,
+          ...(column.primary ? { primary: true } : {}),
+          ...(column.autoincrement ? { autoincrement: true } : {}),
+          ...common,
+        } as EntitySchemaProperty<unknown, unknown>;
+      }
+    }
+    const indexes = (table.indexes ?? []).filter((index) => !index.unique);
+    const uniques = (table.indexes ?? []).filter((index) => index.unique);
+    schemas.set(
+      table.entity,
+      new EntitySchema({
+        name: table.entity,
+        tableName: table.table,
+        properties,
+        indexes: indexes.map((index) => ({
+          properties: [...index.fields],
+          ...(index.name ? { name: index.name } : {}),
+        })),
+        uniques: uniques.map((index) => ({
+          properties: [...index.fields],
+          ...(index.name ? { name: index.name } : {}),
+        })),
+      } as ConstructorParameters<typeof EntitySchema>[0]),
+    );
+  }
+  return [...schemas.values()];
+}

@@ -1,0 +1,49 @@
+/** A neutral description of tables, from which core builds MikroORM entities or their source code. */
+
+/** The value family of a column. */
+export type FieldSpecType =
+  | 'string'
+  | 'text'
+  | 'number'
+  | 'bigint'
+  | 'boolean'
+  | 'date'
+  | 'json'
+  | 'string[]'
+  | 'number[]';
+
+/** How a table's primary key is generated. */
+export type IdStrategy = 'string' | 'serial' | 'uuid';
+
+export type ReferentialAction = 'cascade' | 'set null' | 'restrict' | 'no action' | 'set default';
+
+export interface FieldSpec {
+  type: FieldSpecType;
+  /** NOT NULL unless false. */
+  required?: boolean;
+  unique?: boolean;
+  index?: boolean;
+  /** Column name when it differs from the field name. */
+  column?: string;
+  /** A foreign key to another table's primary key (a table of the same description). */
+  references?: { table: string; onDelete?: ReferentialAction };
+  /** Maximum length for `string` columns (default 255). */
+  length?: number;
+}
+
+export interface IndexSpec {
+  fields: readonly string[];
+  unique?: boolean;
+  name?: string;
+}
+
+export interface TableSpec {
+  /** Entity name (class name in MikroORM metadata). */
+  entity: string;
+  /** Table name. */
+  table: string;
+  /** Primary key: field name, column and generation (default `id`, `id`, `string`). */
+  id?: { field?: string; column?: string; strategy?: IdStrategy };
+  fields: Readonly<Record<string, FieldSpec>>;
+  indexes?: readonly IndexSpec[];
+}

@@ -1,0 +1,504 @@
+import {
+  type EntityManager,
+  LockMode,
+  ConnectionException,
+  type Dictionary,
+  raw,
+} from '@mikro-orm/core';
+import { EntityManagerResolver, type OrmSource } from './context.js';
+import { type Dialect, dialectOf } from './dialect.js';
+import { ConnectionError, InvalidQueryError } from './errors.js';
+import { translateError } from './errors-map.js';
+import { type FieldInfo, type ModelInfo, ModelRegistry, type ModelTarget } from './model.js';
+import { coerceValue } from './query/coerce.js';
+import type { FindManyQuery, Row, SortKey, Where } from './query/types.js';
+import { type Filter, type ResolvedClause, resolveWhere, translateWhere } from './query/where.js';
+import { forgetMatching, forgetRows, syncMatching, syncRows } from './write/identity-map.js';
+import { type QueryBuilderLike, sqlEm } from './write/sql.js';
+
+/** Options of a store. */
+export interface StoreOptions {
+  /** Maps model names to entities when neither the entity name nor the table name matches. */
+  models?: Readonly<Record<string, ModelTarget>>;
+}
+
+/** Arguments of `incrementOne`. */
+export interface IncrementOneArgs {
+  where: Where;
+  /** Field → delta added atomically (negative to decrement). */
+  increment: Readonly<Record<string, number>>;
+  /** Field → absolute value written in the same statement. */
+  set?: Readonly<Record<string, unknown>>;
+}
+
+/** State shared by a store and its transaction-bound views. @internal */
+export interface StoreState {
+  resolver: EntityManagerResolver;
+  registry: ModelRegistry | undefined;
+  options: StoreOptions;
+  /** Whether the mysql-family server understands `DELETE … RETURNING` (MariaDB 10.5+). */
+  deleteReturning: Promise<boolean> | undefined;
+}
+
+function checkCount(name: 'limit' | 'offset', value: number | undefined, model: string): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < 0) {
+    throw new InvalidQueryError(`${name} must be a non-negative integer, got ${String(value)}.`, {
+      model,
+    });
+  }
+}
+
+/**
+ * The one object adapters talk to: reads, writes, atomic primitives and transactions on the
+ * application's own MikroORM, each on the EntityManager MikroORM's context rules pick.
+ */
+export class Store {
+  readonly #shared: StoreState;
+
+  /** Use `createStore`; the constructor is for transaction-bound views. @internal */
+  constructor(shared: StoreState) {
+    this.#shared = shared;
+  }
+
+  /** The EntityManager the next operation runs on. */
+  em(): EntityManager {
+    return this.#shared.resolver.current();
+  }
+
+  /** The model's entity and fields; throws UnknownModelError naming the entities that exist. */
+  model(name: string): ModelInfo {
+    if (!this.#shared.registry) {
+      const root = this.#shared.resolver.root();
+      this.#shared.registry = new ModelRegistry(root.getMetadata(), this.#shared.options.models);
+    }
+    return this.#shared.registry.get(name);
+  }
+
+  /** The SQL family of the database. */
+  dialect(): Dialect {
+    return dialectOf(this.#shared.resolver.root().getPlatform());
+  }
+
+  /** Finds the first row matching `where`, or null. One statement. */
+  async findOne(model: string, where: Where, select?: readonly string[]): Promise<Row | null> {
+    return this.#run(model, 'findOne', async (info, em) => {
+      const qb = this.#select(info, em, select).where(this.#filter(info, where)).limit(1);
+      const rows = (await qb.execute('all')) as Dictionary[];
+      return rows[0] ? this.#row(info, em, rows[0]) : null;
+    });
+  }
+
+  /** Finds rows with sort (stable: ties broken by primary key), limit, offset and select. One statement. */
+  async findMany(model: string, query: FindManyQuery = {}): Promise<Row[]> {
+    return this.#run(model, 'findMany', async (info, em) => {
+      checkCount('limit', query.limit, info.name);
+      checkCount('offset', query.offset, info.name);
+      const qb = this.#select(info, em, query.select).where(this.#filter(info, query.where));
+      qb.orderBy(this.#orderBy(info, query.sort));
+      if (query.limit !== undefined) qb.limit(query.limit);
+      if (query.offset !== undefined) qb.offset(query.offset);
+      const rows = (await qb.execute('all')) as Dictionary[];
+      return rows.map((row) => this.#row(info, em, row));
+    });
+  }
+
+  /** Counts rows matching `where`. One statement. */
+  async count(model: string, where?: Where): Promise<number> {
+    return this.#run(model, 'count', async (info, em) => {
+      const qb = sqlEm(em).createQueryBuilder(info.meta.class).count().where(this.#filter(info, where));
+      const row = (await qb.execute('get')) as { count: number | string } | undefined;
+      return Number(row?.count ?? 0);
+    });
+  }
+
+  /** Inserts a row and returns it as stored. One statement on PostgreSQL/SQLite, two on MySQL. */
+  async create(model: string, data: Readonly<Record<string, unknown>>): Promise<Row> {
+    return this.#run(model, 'create', async (info, em) => {
+      const values = this.#values(info, data);
+      const qb = sqlEm(em).createQueryBuilder(info.meta.class).insert(values);
+      if (this.#dialectOf(em) !== 'mysql') {
+        const result = (await qb.returning('*').execute('run')) as { rows?: Dictionary[] };
+        const stored = result.rows?.[0];
+        if (stored) return this.#rawRow(info, em, stored);
+      } else {
+        const result = (await qb.execute('run')) as { insertId?: unknown };
+        const id = values[info.primaryKey.name] ?? result.insertId;
+        const stored = await this.#byId(info, em, id);
+        if (stored) return stored;
+      }
+      throw new InvalidQueryError('the database did not return the inserted row.', { model });
+    });
+  }
+
+  /**
+   * Updates the first row matching `where` and returns it, or null when none matched. One statement
+   * on PostgreSQL/SQLite; on MySQL/MariaDB two when `where` pins the primary key, else three.
+   */
+  async updateOne(
+    model: string,
+    where: Where,
+    data: Readonly<Record<string, unknown>>,
+  ): Promise<Row | null> {
+    return this.#run(model, 'updateOne', async (info, em) => {
+      const values = this.#values(info, data);
+      if (Object.keys(values).length === 0) return this.findOne(model, where);
+      const clauses = resolveWhere(info, where);
+      const filter = this.#filter(info, clauses);
+      const pk = info.primaryKey.name;
+      const pinned = this.#pinnedId(info, clauses);
+      let row: Row | null;
+      if (this.#dialectOf(em) !== 'mysql') {
+        const target = pinned !== undefined ? filter : { $and: [filter, { [pk]: { $in: this.#firstIds(info, em, filter) } }] };
+        const qb = sqlEm(em).createQueryBuilder(info.meta.class).update(values).where(target);
+        const result = (await qb.returning('*').execute('run')) as { rows?: Dictionary[] };
+        row = result.rows?.[0] ? this.#rawRow(info, em, result.rows[0]) : null;
+      } else {
+        const id = pinned !== undefined && !(pk in values) ? pinned : await this.#firstId(info, em, filter);
+        if (id === undefined) return null;
+        const result = (await sqlEm(em)
+          .createQueryBuilder(info.meta.class)
+          .update(values)
+          .where({ $and: [{ [pk]: id }, filter] })
+          .execute('run')) as { affectedRows?: number };
+        if (!result.affectedRows) return null;
+        row = await this.#byId(info, em, values[pk] ?? id);
+      }
+      if (row) syncRows(em, info, [row]);
+      return row;
+    });
+  }
+
+  /** Updates every row matching `where` in one statement; returns how many matched. */
+  async updateMany(
+    model: string,
+    where: Where | undefined,
+    data: Readonly<Record<string, unknown>>,
+  ): Promise<number> {
+    return this.#run(model, 'updateMany', async (info, em) => {
+      const values = this.#values(info, data);
+      if (Object.keys(values).length === 0) return this.count(model, where);
+      const clauses = resolveWhere(info, where);
+      const result = (await sqlEm(em)
+        .createQueryBuilder(info.meta.class)
+        .update(values)
+        .where(this.#filter(info, clauses))
+        .execute('run')) as { affectedRows?: number };
+      syncMatching(em, info, clauses, values);
+      return Number(result.affectedRows ?? 0);
+    });
+  }
+
+  /** Deletes every row matching `where` (every row for an empty where) in one statement; returns the count. */
+  async deleteMany(model: string, where?: Where): Promise<number> {
+    return this.#run(model, 'deleteMany', async (info, em) => {
+      const clauses = resolveWhere(info, where);
+      const result = (await sqlEm(em)
+        .createQueryBuilder(info.meta.class)
+        .delete()
+        .where(this.#filter(info, clauses))
+        .execute('run')) as { affectedRows?: number };
+      forgetMatching(em, info, clauses);
+      return Number(result.affectedRows ?? 0);
+    });
+  }
+
+  /**
+   * Deletes exactly one row matching `where` and returns it; under concurrency exactly one caller
+   * gets a given row. `DELETE … RETURNING` where the database has it, else a locking read and a
+   * delete in one transaction.
+   */
+  async consumeOne(model: string, where: Where): Promise<Row | null> {
+    return this.#run(model, 'consumeOne', async (info, em) => {
+      const filter = this.#filter(info, where);
+      const pk = info.primaryKey.name;
+      const dialect = this.#dialectOf(em);
+      let row: Row | null = null;
+      if (dialect !== 'mysql') {
+        const query = sqlEm(em)
+          .createQueryBuilder(info.meta.class)
+          .delete()
+          .where({ [pk]: { $in: this.#firstIds(info, em, filter) } })
+          .toQuery();
+        const rows = await this.#execute(em, `${query.sql} returning *`, query.params);
+        row = rows[0] ? this.#rawRow(info, em, rows[0]) : null;
+      } else if (await this.#deleteReturning(em)) {
+        const query = sqlEm(em).createQueryBuilder(info.meta.class).delete().where(filter).toQuery();
+        const rows = await this.#execute(em, `${query.sql} limit 1 returning *`, query.params);
+        row = rows[0] ? this.#rawRow(info, em, rows[0]) : null;
+      } else {
+        row = await this.#inTransaction(em, async (tem) => {
+          const locked = (await this.#select(info, tem)
+            .where(filter)
+            .limit(1)
+            .setLockMode(LockMode.PESSIMISTIC_WRITE)
+            .execute('all')) as Dictionary[];
+          if (!locked[0]) return null;
+          const found = this.#row(info, tem, locked[0]);
+          await sqlEm(tem)
+            .createQueryBuilder(info.meta.class)
+            .delete()
+            .where({ [pk]: found[pk] })
+            .execute('run');
+          return found;
+        });
+      }
+      if (row) forgetRows(em, info, [row]);
+      return row;
+    });
+  }
+
+  /**
+   * Adds deltas to numeric fields and writes `set` values in one guarded statement on the first row
+   * matching `where`; returns the updated row, or null when the guard matched nothing.
+   */
+  async incrementOne(model: string, args: IncrementOneArgs): Promise<Row | null> {
+    return this.#run(model, 'incrementOne', async (info, em) => {
+      const increments = Object.entries(args.increment ?? {});
+      if (increments.length === 0 && Object.keys(args.set ?? {}).length === 0) {
+        throw new InvalidQueryError('incrementOne needs at least one field to increment or set.', { model });
+      }
+      const values: Dictionary = this.#values(info, args.set ?? {});
+      for (const [name, delta] of increments) {
+        const field = info.field(name);
+        if (typeof delta !== 'number' || !Number.isFinite(delta)) {
+          throw new InvalidQueryError(`increment for "${name}" must be a finite number, got ${String(delta)}.`, {
+            model,
+            field: name,
+          });
+        }
+        if (field.type !== 'number' && field.type !== 'bigint') {
+          throw new InvalidQueryError(`only numeric fields can be incremented; "${name}" holds ${field.type} values.`, {
+            model,
+            field: name,
+          });
+        }
+        values[field.name] = raw('?? + ?', [field.column, delta]);
+      }
+      const filter = this.#filter(info, args.where);
+      const pk = info.primaryKey.name;
+      let row: Row | null;
+      if (this.#dialectOf(em) !== 'mysql') {
+        // The guard is repeated outside the sub-select so PostgreSQL re-checks it against a row
+        // another transaction changed while this one waited for its lock.
+        const qb = sqlEm(em)
+          .createQueryBuilder(info.meta.class)
+          .update(values)
+          .where({ $and: [filter, { [pk]: { $in: this.#firstIds(info, em, filter) } }] });
+        const result = (await qb.returning('*').execute('run')) as { rows?: Dictionary[] };
+        row = result.rows?.[0] ? this.#rawRow(info, em, result.rows[0]) : null;
+      } else {
+        row = await this.#inTransaction(em, async (tem) => {
+          const locked = (await sqlEm(tem)
+            .createQueryBuilder(info.meta.class)
+            .select([pk])
+            .where(filter)
+            .limit(1)
+            .setLockMode(LockMode.PESSIMISTIC_WRITE)
+            .execute('all')) as Dictionary[];
+          if (!locked[0]) return null;
+          const id = locked[0][pk];
+          await sqlEm(tem).createQueryBuilder(info.meta.class).update(values).where({ [pk]: id }).execute('run');
+          return this.#byId(info, tem, (values[pk] as unknown) ?? id);
+        });
+      }
+      if (row) syncRows(em, info, [row]);
+      return row;
+    });
+  }
+
+  /**
+   * Runs `fn` in a transaction with a store bound to it; nested calls use savepoints. A thrown
+   * error rolls everything back and reaches the caller unchanged.
+   */
+  async transaction<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+    const em = this.em();
+    try {
+      return await em.transactional((tem) =>
+        fn(new Store({ ...this.#shared, resolver: new EntityManagerResolver(tem) })),
+      );
+    } catch (error) {
+      if (error instanceof ConnectionException) throw new ConnectionError('a transaction', error);
+      throw error;
+    }
+  }
+
+  async #run<T>(
+    model: string,
+    operation: string,
+    body: (info: ModelInfo, em: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    const info = this.model(model);
+    const em = this.em();
+    try {
+      return await body(info, em);
+    } catch (error) {
+      throw translateError(error, info.name, operation, em);
+    }
+  }
+
+  #dialectOf(em: EntityManager): Dialect {
+    return dialectOf(em.getPlatform());
+  }
+
+  #filter(info: ModelInfo, where: Where | readonly ResolvedClause[] | undefined): Filter {
+    const clauses = isResolved(where) ? where : resolveWhere(info, where);
+    return translateWhere(info, clauses, this.dialect());
+  }
+
+  #select(info: ModelInfo, em: EntityManager, select?: readonly string[]): QueryBuilderLike {
+    const fields = select?.length ? select.map((name) => info.field(name)) : info.fields;
+    return sqlEm(em)
+      .createQueryBuilder(info.meta.class)
+      .select([...new Set(fields.map((field) => field.name))]);
+  }
+
+  #orderBy(info: ModelInfo, sort: SortKey | readonly SortKey[] | undefined): Dictionary[] {
+    const keys: readonly SortKey[] = sort === undefined ? [] : Array.isArray(sort) ? sort : [sort as SortKey];
+    const postgres = this.dialect() === 'postgres';
+    const order: Dictionary[] = [];
+    for (const key of keys) {
+      const direction = key.direction === 'desc' ? 'desc' : key.direction === 'asc' ? 'asc' : undefined;
+      if (!direction) {
+        throw new InvalidQueryError(`sort direction must be "asc" or "desc", got ${String(key.direction)}.`, {
+          model: info.name,
+          field: key.field,
+        });
+      }
+      // Nulls sort lowest everywhere (MySQL and SQLite do so natively; PostgreSQL is told to).
+      const value = postgres ? (direction === 'asc' ? 'asc nulls first' : 'desc nulls last') : direction;
+      order.push({ [info.field(key.field).name]: value });
+    }
+    if (!keys.some((key) => info.field(key.field).primary)) {
+      order.push({ [info.primaryKey.name]: 'asc' });
+    }
+    return order;
+  }
+
+  /** Data keyed by any field alias → values keyed by property name, coerced to the field types. */
+  #values(info: ModelInfo, data: Readonly<Record<string, unknown>>): Dictionary {
+    if (data === null || typeof data !== 'object') {
+      throw new InvalidQueryError(`data must be an object, got ${String(data)}.`, { model: info.name });
+    }
+    const values: Dictionary = {};
+    for (const [name, value] of Object.entries(data)) {
+      if (value === undefined) continue;
+      const field = info.field(name);
+      values[field.name] = coerceValue(field, value, { model: info.name, field: name });
+    }
+    return values;
+  }
+
+  /** The primary key value when `where` is a single equality on it. */
+  #pinnedId(info: ModelInfo, clauses: readonly ResolvedClause[]): unknown {
+    if (clauses.length !== 1) return undefined;
+    const [clause] = clauses;
+    if (!clause || clause.operator !== 'eq' || clause.value === null) return undefined;
+    if (clause.mode === 'insensitive' && typeof clause.value === 'string') return undefined;
+    return clause.resolved === info.primaryKey ? clause.value : undefined;
+  }
+
+  /** A sub-select of the first matching primary key, portable to MySQL's no-LIMIT-in-IN rule. */
+  #firstIds(info: ModelInfo, em: EntityManager, filter: Filter): QueryBuilderLike {
+    const pk = info.primaryKey.name;
+    const inner = sqlEm(em).createQueryBuilder(info.meta.class, 'inner0').select([pk]).where(filter).limit(1);
+    if (this.#dialectOf(em) !== 'mysql') return inner;
+    return sqlEm(em).createQueryBuilder(info.meta.class, 'first0').from(inner, 'first0').select([`first0.${pk}`]);
+  }
+
+  async #firstId(info: ModelInfo, em: EntityManager, filter: Filter): Promise<unknown> {
+    const pk = info.primaryKey.name;
+    const rows = (await sqlEm(em)
+      .createQueryBuilder(info.meta.class)
+      .select([pk])
+      .where(filter)
+      .limit(1)
+      .execute('all')) as Dictionary[];
+    return rows[0]?.[pk];
+  }
+
+  async #byId(info: ModelInfo, em: EntityManager, id: unknown): Promise<Row | null> {
+    const rows = (await this.#select(info, em)
+      .where({ [info.primaryKey.name]: id })
+      .limit(1)
+      .execute('all')) as Dictionary[];
+    return rows[0] ? this.#row(info, em, rows[0]) : null;
+  }
+
+  async #execute(em: EntityManager, sql: string, params: readonly unknown[]): Promise<Dictionary[]> {
+    const result = await em.getConnection().execute(sql, [...params], 'all', em.getTransactionContext());
+    return result as Dictionary[];
+  }
+
+  async #inTransaction<T>(em: EntityManager, fn: (tem: EntityManager) => Promise<T>): Promise<T> {
+    if (em.isInTransaction()) return fn(em);
+    return em.transactional((tem) => fn(tem));
+  }
+
+  #deleteReturning(em: EntityManager): Promise<boolean> {
+    if (!this.#shared.deleteReturning) {
+      this.#shared.deleteReturning = (async () => {
+        const rows = await this.#execute(em, 'select version() as version', []);
+        const version = String(rows[0]?.version ?? '');
+        const match = /^(\d+)\.(\d+)/.exec(version);
+        if (!/mariadb/i.test(version) || !match) return false;
+        const [major, minor] = [Number(match[1]), Number(match[2])];
+        return major > 10 || (major === 10 && minor >= 5);
+      })();
+    }
+    return this.#shared.deleteReturning;
+  }
+
+  /** A row from a QueryBuilder result already mapped to property names: JSON and bigint values finished. */
+  #row(info: ModelInfo, em: EntityManager, mapped: Dictionary): Row {
+    const platform = em.getPlatform();
+    const row: Row = {};
+    for (const [key, value] of Object.entries(mapped)) {
+      const field = info.findField(key);
+      row[key] = field ? finishValue(field, value, platform) : value;
+    }
+    return row;
+  }
+
+  /** A row straight from the driver (column names, database types) → a row keyed by property name. */
+  #rawRow(info: ModelInfo, em: EntityManager, stored: Dictionary): Row {
+    const mapped = em.getDriver().mapResult(stored, info.meta) as Dictionary;
+    const row: Row = {};
+    for (const field of info.fields) {
+      if (field.name in mapped) row[field.name] = mapped[field.name];
+    }
+    return this.#row(info, em, row);
+  }
+}
+
+function isResolved(where: Where | readonly ResolvedClause[] | undefined): where is readonly ResolvedClause[] {
+  return Array.isArray(where) && where.every((clause) => 'resolved' in clause);
+}
+
+function finishValue(field: FieldInfo, value: unknown, platform: ReturnType<EntityManager['getPlatform']>): unknown {
+  if (value === null || value === undefined) return value ?? null;
+  if ((field.type === 'json' || field.type === 'array') && typeof value === 'string') {
+    const type = field.property.customType;
+    return type ? type.convertToJSValue(value, platform) : value;
+  }
+  if (field.type === 'bigint' || (field.type === 'number' && typeof value !== 'number')) {
+    const number = Number(value);
+    return Number.isSafeInteger(number) || field.type === 'number' ? number : value;
+  }
+  if (field.type === 'boolean' && typeof value !== 'boolean') return Boolean(Number(value));
+  if (field.type === 'date' && !(value instanceof Date)) return new Date(value as string);
+  if (field.kind === 'reference' && typeof value === 'object') {
+    return (value as Dictionary)[field.property.targetMeta?.primaryKeys[0] ?? 'id'] ?? value;
+  }
+  return value;
+}
+
+/** Creates the store for an initialised MikroORM, an EntityManager, or a getter returning one. */
+export function createStore(source: OrmSource, options: StoreOptions = {}): Store {
+  return new Store({
+    resolver: new EntityManagerResolver(source),
+    registry: undefined,
+    options,
+    deleteReturning: undefined,
+  });
+}
