@@ -4,7 +4,9 @@ import type { EntityManager, MikroORM } from '@mikro-orm/core';
 export type OrmSource = MikroORM | EntityManager | (() => EntityManager);
 
 function isOrm(source: OrmSource): source is MikroORM {
-  return typeof source === 'object' && 'em' in source && 'getMetadata' in source && 'config' in source;
+  return (
+    typeof source === 'object' && 'em' in source && 'getMetadata' in source && 'config' in source
+  );
 }
 
 /**

@@ -11,7 +11,13 @@ export {
   UnknownFieldError,
   UnknownModelError,
 } from './errors.js';
-export { type FieldInfo, type FieldType, type ModelInfo, ModelRegistry, type ModelTarget } from './model.js';
+export {
+  type FieldInfo,
+  type FieldType,
+  type ModelInfo,
+  ModelRegistry,
+  type ModelTarget,
+} from './model.js';
 export { compareRows, matchesWhere } from './query/evaluate.js';
 export { normalizeWhere } from './query/normalize.js';
 export type {
@@ -28,5 +34,12 @@ export type {
   Where,
 } from './query/types.js';
 export { buildEntitySchemas } from './schema/entity-schema.js';
-export type { FieldSpec, FieldSpecType, IdStrategy, IndexSpec, ReferentialAction, TableSpec } from './schema/spec.js';
+export type {
+  FieldSpec,
+  FieldSpecType,
+  IdStrategy,
+  IndexSpec,
+  ReferentialAction,
+  TableSpec,
+} from './schema/spec.js';
 export { createStore, type IncrementOneArgs, Store, type StoreOptions } from './store.js';

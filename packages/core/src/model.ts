@@ -9,7 +9,15 @@ import {
 import { MikroAuthError, UnknownFieldError, UnknownModelError } from './errors.js';
 
 /** The value family of a field, as core reads and writes it. */
-export type FieldType = 'string' | 'number' | 'bigint' | 'boolean' | 'date' | 'json' | 'array' | 'other';
+export type FieldType =
+  | 'string'
+  | 'number'
+  | 'bigint'
+  | 'boolean'
+  | 'date'
+  | 'json'
+  | 'array'
+  | 'other';
 
 /** One readable/writable field of a model: a scalar column, or a many-to-one read and written as its id. */
 export interface FieldInfo {
@@ -159,7 +167,9 @@ export class ModelRegistry {
     if (target !== undefined) {
       const meta =
         typeof target === 'string'
-          ? all.find((candidate) => candidate.className === target || candidate.tableName === target)
+          ? all.find(
+              (candidate) => candidate.className === target || candidate.tableName === target,
+            )
           : this.#metadata.find(target);
       if (!meta) {
         throw new UnknownModelError(

@@ -1,8 +1,8 @@
 import {
-  type EntityManager,
-  LockMode,
   ConnectionException,
   type Dictionary,
+  type EntityManager,
+  LockMode,
   raw,
 } from '@mikro-orm/core';
 import { EntityManagerResolver, type OrmSource } from './context.js';
@@ -106,7 +106,10 @@ export class Store {
   /** Counts rows matching `where`. One statement. */
   async count(model: string, where?: Where): Promise<number> {
     return this.#run(model, 'count', async (info, em) => {
-      const qb = sqlEm(em).createQueryBuilder(info.meta.class).count().where(this.#filter(info, where));
+      const qb = sqlEm(em)
+        .createQueryBuilder(info.meta.class)
+        .count()
+        .where(this.#filter(info, where));
       const row = (await qb.execute('get')) as { count: number | string } | undefined;
       return Number(row?.count ?? 0);
     });
@@ -149,12 +152,16 @@ export class Store {
       const pinned = this.#pinnedId(info, clauses);
       let row: Row | null;
       if (this.#dialectOf(em) !== 'mysql') {
-        const target = pinned !== undefined ? filter : { $and: [filter, { [pk]: { $in: this.#firstIds(info, em, filter) } }] };
+        const target =
+          pinned !== undefined
+            ? filter
+            : { $and: [filter, { [pk]: { $in: this.#firstIds(info, em, filter) } }] };
         const qb = sqlEm(em).createQueryBuilder(info.meta.class).update(values).where(target);
         const result = (await qb.returning('*').execute('run')) as { rows?: Dictionary[] };
         row = result.rows?.[0] ? this.#rawRow(info, em, result.rows[0]) : null;
       } else {
-        const id = pinned !== undefined && !(pk in values) ? pinned : await this.#firstId(info, em, filter);
+        const id =
+          pinned !== undefined && !(pk in values) ? pinned : await this.#firstId(info, em, filter);
         if (id === undefined) return null;
         const result = (await sqlEm(em)
           .createQueryBuilder(info.meta.class)
@@ -223,7 +230,11 @@ export class Store {
         const rows = await this.#execute(em, `${query.sql} returning *`, query.params);
         row = rows[0] ? this.#rawRow(info, em, rows[0]) : null;
       } else if (await this.#deleteReturning(em)) {
-        const query = sqlEm(em).createQueryBuilder(info.meta.class).delete().where(filter).toQuery();
+        const query = sqlEm(em)
+          .createQueryBuilder(info.meta.class)
+          .delete()
+          .where(filter)
+          .toQuery();
         const rows = await this.#execute(em, `${query.sql} limit 1 returning *`, query.params);
         row = rows[0] ? this.#rawRow(info, em, rows[0]) : null;
       } else {
@@ -256,22 +267,30 @@ export class Store {
     return this.#run(model, 'incrementOne', async (info, em) => {
       const increments = Object.entries(args.increment ?? {});
       if (increments.length === 0 && Object.keys(args.set ?? {}).length === 0) {
-        throw new InvalidQueryError('incrementOne needs at least one field to increment or set.', { model });
+        throw new InvalidQueryError('incrementOne needs at least one field to increment or set.', {
+          model,
+        });
       }
       const values: Dictionary = this.#values(info, args.set ?? {});
       for (const [name, delta] of increments) {
         const field = info.field(name);
         if (typeof delta !== 'number' || !Number.isFinite(delta)) {
-          throw new InvalidQueryError(`increment for "${name}" must be a finite number, got ${String(delta)}.`, {
-            model,
-            field: name,
-          });
+          throw new InvalidQueryError(
+            `increment for "${name}" must be a finite number, got ${String(delta)}.`,
+            {
+              model,
+              field: name,
+            },
+          );
         }
         if (field.type !== 'number' && field.type !== 'bigint') {
-          throw new InvalidQueryError(`only numeric fields can be incremented; "${name}" holds ${field.type} values.`, {
-            model,
-            field: name,
-          });
+          throw new InvalidQueryError(
+            `only numeric fields can be incremented; "${name}" holds ${field.type} values.`,
+            {
+              model,
+              field: name,
+            },
+          );
         }
         values[field.name] = raw('?? + ?', [field.column, delta]);
       }
@@ -298,7 +317,11 @@ export class Store {
             .execute('all')) as Dictionary[];
           if (!locked[0]) return null;
           const id = locked[0][pk];
-          await sqlEm(tem).createQueryBuilder(info.meta.class).update(values).where({ [pk]: id }).execute('run');
+          await sqlEm(tem)
+            .createQueryBuilder(info.meta.class)
+            .update(values)
+            .where({ [pk]: id })
+            .execute('run');
           return this.#byId(info, tem, (values[pk] as unknown) ?? id);
         });
       }
@@ -354,19 +377,28 @@ export class Store {
   }
 
   #orderBy(info: ModelInfo, sort: SortKey | readonly SortKey[] | undefined): Dictionary[] {
-    const keys: readonly SortKey[] = sort === undefined ? [] : Array.isArray(sort) ? sort : [sort as SortKey];
+    const keys: readonly SortKey[] =
+      sort === undefined ? [] : Array.isArray(sort) ? sort : [sort as SortKey];
     const postgres = this.dialect() === 'postgres';
     const order: Dictionary[] = [];
     for (const key of keys) {
-      const direction = key.direction === 'desc' ? 'desc' : key.direction === 'asc' ? 'asc' : undefined;
+      const direction =
+        key.direction === 'desc' ? 'desc' : key.direction === 'asc' ? 'asc' : undefined;
       if (!direction) {
-        throw new InvalidQueryError(`sort direction must be "asc" or "desc", got ${String(key.direction)}.`, {
-          model: info.name,
-          field: key.field,
-        });
+        throw new InvalidQueryError(
+          `sort direction must be "asc" or "desc", got ${String(key.direction)}.`,
+          {
+            model: info.name,
+            field: key.field,
+          },
+        );
       }
       // Nulls sort lowest everywhere (MySQL and SQLite do so natively; PostgreSQL is told to).
-      const value = postgres ? (direction === 'asc' ? 'asc nulls first' : 'desc nulls last') : direction;
+      const value = postgres
+        ? direction === 'asc'
+          ? 'asc nulls first'
+          : 'desc nulls last'
+        : direction;
       order.push({ [info.field(key.field).name]: value });
     }
     if (!keys.some((key) => info.field(key.field).primary)) {
@@ -378,7 +410,9 @@ export class Store {
   /** Data keyed by any field alias → values keyed by property name, coerced to the field types. */
   #values(info: ModelInfo, data: Readonly<Record<string, unknown>>): Dictionary {
     if (data === null || typeof data !== 'object') {
-      throw new InvalidQueryError(`data must be an object, got ${String(data)}.`, { model: info.name });
+      throw new InvalidQueryError(`data must be an object, got ${String(data)}.`, {
+        model: info.name,
+      });
     }
     const values: Dictionary = {};
     for (const [name, value] of Object.entries(data)) {
@@ -393,7 +427,7 @@ export class Store {
   #pinnedId(info: ModelInfo, clauses: readonly ResolvedClause[]): unknown {
     if (clauses.length !== 1) return undefined;
     const [clause] = clauses;
-    if (!clause || clause.operator !== 'eq' || clause.value === null) return undefined;
+    if (clause?.operator !== 'eq' || clause.value === null) return undefined;
     if (clause.mode === 'insensitive' && typeof clause.value === 'string') return undefined;
     return clause.resolved === info.primaryKey ? clause.value : undefined;
   }
@@ -401,9 +435,16 @@ export class Store {
   /** A sub-select of the first matching primary key, portable to MySQL's no-LIMIT-in-IN rule. */
   #firstIds(info: ModelInfo, em: EntityManager, filter: Filter): QueryBuilderLike {
     const pk = info.primaryKey.name;
-    const inner = sqlEm(em).createQueryBuilder(info.meta.class, 'inner0').select([pk]).where(filter).limit(1);
+    const inner = sqlEm(em)
+      .createQueryBuilder(info.meta.class, 'inner0')
+      .select([pk])
+      .where(filter)
+      .limit(1);
     if (this.#dialectOf(em) !== 'mysql') return inner;
-    return sqlEm(em).createQueryBuilder(info.meta.class, 'first0').from(inner, 'first0').select([`first0.${pk}`]);
+    return sqlEm(em)
+      .createQueryBuilder(info.meta.class, 'first0')
+      .from(inner, 'first0')
+      .select([`first0.${pk}`]);
   }
 
   async #firstId(info: ModelInfo, em: EntityManager, filter: Filter): Promise<unknown> {
@@ -425,8 +466,14 @@ export class Store {
     return rows[0] ? this.#row(info, em, rows[0]) : null;
   }
 
-  async #execute(em: EntityManager, sql: string, params: readonly unknown[]): Promise<Dictionary[]> {
-    const result = await em.getConnection().execute(sql, [...params], 'all', em.getTransactionContext());
+  async #execute(
+    em: EntityManager,
+    sql: string,
+    params: readonly unknown[],
+  ): Promise<Dictionary[]> {
+    const result = await em
+      .getConnection()
+      .execute(sql, [...params], 'all', em.getTransactionContext());
     return result as Dictionary[];
   }
 
@@ -471,11 +518,17 @@ export class Store {
   }
 }
 
-function isResolved(where: Where | readonly ResolvedClause[] | undefined): where is readonly ResolvedClause[] {
+function isResolved(
+  where: Where | readonly ResolvedClause[] | undefined,
+): where is readonly ResolvedClause[] {
   return Array.isArray(where) && where.every((clause) => 'resolved' in clause);
 }
 
-function finishValue(field: FieldInfo, value: unknown, platform: ReturnType<EntityManager['getPlatform']>): unknown {
+function finishValue(
+  field: FieldInfo,
+  value: unknown,
+  platform: ReturnType<EntityManager['getPlatform']>,
+): unknown {
   if (value === null || value === undefined) return value ?? null;
   if ((field.type === 'json' || field.type === 'array') && typeof value === 'string') {
     const type = field.property.customType;

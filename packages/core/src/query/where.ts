@@ -55,7 +55,13 @@ function stringTerm(context: Context, field: FieldInfo, clause: ResolvedClause):
   const mysql = context.dialect === 'mysql';
   // MySQL/MariaDB compare through the column's collation (usually case- and accent-insensitive,
   // trailing-space-padded); comparing the binary forms gives exact semantics.
-  const left = insensitive ? (mysql ? 'binary lower(??)' : 'lower(??)') : mysql ? 'binary ??' : '??';
+  const left = insensitive
+    ? mysql
+      ? 'binary lower(??)'
+      : 'lower(??)'
+    : mysql
+      ? 'binary ??'
+      : '??';
   const right = insensitive ? 'lower(?)' : '?';
   const { operator } = clause;
 
@@ -71,23 +77,34 @@ function stringTerm(context: Context, field: FieldInfo, clause: ResolvedClause):
       // SQLite's LIKE ignores ASCII case; GLOB is its case-sensitive matcher.
       const literal = globLiteral(value);
       const pattern =
-        operator === 'contains' ? `*${literal}*` : operator === 'starts_with' ? `${literal}*` : `*${literal}`;
+        operator === 'contains'
+          ? `*${literal}*`
+          : operator === 'starts_with'
+            ? `${literal}*`
+            : `*${literal}`;
       return rawTerm('?? glob ?', [column, pattern]);
     }
-    return rawTerm(`${left} like ${right} escape '${LIKE_ESCAPE}'`, [column, likePattern(operator, value)]);
+    return rawTerm(`${left} like ${right} escape '${LIKE_ESCAPE}'`, [
+      column,
+      likePattern(operator, value),
+    ]);
   }
   const comparator = COMPARATORS[operator as keyof typeof COMPARATORS];
   if (!insensitive && !mysql) {
     return filterTerm(
       operator === 'eq'
         ? { [field.name]: clause.value }
-        : { [field.name]: { [OPERATOR_KEYS[operator as keyof typeof OPERATOR_KEYS]]: clause.value } },
+        : {
+            [field.name]: { [OPERATOR_KEYS[operator as keyof typeof OPERATOR_KEYS]]: clause.value },
+          },
     );
   }
   const exact = rawTerm(`${left} ${comparator} ${right}`, [column, clause.value]);
   if (operator === 'eq' && !insensitive) {
     // Keep a plain equality beside the binary one so an index on the column stays usable.
-    return filterTerm({ $and: [{ [field.name]: clause.value }, (exact as { filter: Filter }).filter] });
+    return filterTerm({
+      $and: [{ [field.name]: clause.value }, (exact as { filter: Filter }).filter],
+    });
   }
   return exact;
 }
@@ -106,7 +123,9 @@ export function resolveWhere(model: ModelInfo, where: Where | undefined): Resolv
       clause.value === null
         ? null
         : Array.isArray(clause.value)
-          ? (clause.value as readonly ScalarValue[]).map((item) => coerceValue(field, item, at) as ScalarValue)
+          ? (clause.value as readonly ScalarValue[]).map(
+              (item) => coerceValue(field, item, at) as ScalarValue,
+            )
           : (coerceValue(field, clause.value, at) as ScalarValue);
     return { ...clause, field: field.name, value, resolved: field };
   });
@@ -141,8 +160,11 @@ function clauseTerm(context: Context, coerced: ResolvedClause): Term {
     return filterTerm({ [field.name]: { [operator === 'in' ? '$in' : '$nin']: values } });
   }
   if (operator === 'eq') return filterTerm({ [field.name]: value });
-  if (isLikeOperator(operator)) throw new InvalidQueryError(`operator "${operator}" needs a string.`, at);
-  return filterTerm({ [field.name]: { [OPERATOR_KEYS[operator as keyof typeof OPERATOR_KEYS]]: value } });
+  if (isLikeOperator(operator))
+    throw new InvalidQueryError(`operator "${operator}" needs a string.`, at);
+  return filterTerm({
+    [field.name]: { [OPERATOR_KEYS[operator as keyof typeof OPERATOR_KEYS]]: value },
+  });
 }
 
 function combine(terms: readonly Term[], connector: 'AND' | 'OR'): Term {
@@ -175,7 +197,13 @@ export function translateWhere(
     and.map((clause) => clauseTerm(context, clause)),
     'AND',
   );
-  const orTerm = or.length === 0 ? TRUE : combine(or.map((clause) => clauseTerm(context, clause)), 'OR');
+  const orTerm =
+    or.length === 0
+      ? TRUE
+      : combine(
+          or.map((clause) => clauseTerm(context, clause)),
+          'OR',
+        );
   const whole = combine([andTerm, orTerm], 'AND');
   if (whole.kind === 'true') return {};
   if (whole.kind === 'false') return NOTHING;

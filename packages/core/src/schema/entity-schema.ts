@@ -56,7 +56,10 @@ function scalarType(spec: FieldSpec): Pick<ColumnOptions, 'type' | 'length'> {
 }
 
 /** The columns of a table spec, in declaration order, id first. */
-export function tableColumns(table: TableSpec, tables: readonly TableSpec[]): Map<string, ColumnOptions> {
+export function tableColumns(
+  table: TableSpec,
+  tables: readonly TableSpec[],
+): Map<string, ColumnOptions> {
   const columns = new Map<string, ColumnOptions>();
   const idField = table.id?.field ?? 'id';
   columns.set(idField, {
@@ -68,7 +71,10 @@ export function tableColumns(table: TableSpec, tables: readonly TableSpec[]): Ma
   });
   for (const [name, spec] of Object.entries(table.fields)) {
     if (columns.has(name)) {
-      throw new MikroAuthError('INVALID_QUERY', `Table "${table.table}" declares field "${name}" twice.`);
+      throw new MikroAuthError(
+        'INVALID_QUERY',
+        `Table "${table.table}" declares field "${name}" twice.`,
+      );
     }
     const base = {
       fieldName: spec.column ?? name,
@@ -78,7 +84,9 @@ export function tableColumns(table: TableSpec, tables: readonly TableSpec[]): Ma
     };
     if (spec.references) {
       const targetName = spec.references.table;
-      const target = tables.find((candidate) => candidate.table === targetName || candidate.entity === targetName);
+      const target = tables.find(
+        (candidate) => candidate.table === targetName || candidate.entity === targetName,
+      );
       if (!target) {
         throw new MikroAuthError(
           'UNKNOWN_MODEL',

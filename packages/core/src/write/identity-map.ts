@@ -30,7 +30,11 @@ function rowOf(info: ModelInfo, entity: object): Row {
 
 function merge(em: EntityManager, info: ModelInfo, entity: object, values: Dictionary): void {
   const pk = info.primaryKey.name;
-  em.merge(info.meta.class, { ...values, [pk]: (entity as Dictionary)[pk] }, { refresh: true, cascade: false });
+  em.merge(
+    info.meta.class,
+    { ...values, [pk]: (entity as Dictionary)[pk] },
+    { refresh: true, cascade: false },
+  );
 }
 
 /** Brings managed entities in line with rows the database returned after an update. */
@@ -55,7 +59,11 @@ export function syncMatching(
 }
 
 /** Detaches the managed entities matching `clauses` (property names, coerced values). */
-export function forgetMatching(em: EntityManager, info: ModelInfo, clauses: readonly NormalizedClause[]): void {
+export function forgetMatching(
+  em: EntityManager,
+  info: ModelInfo,
+  clauses: readonly NormalizedClause[],
+): void {
   for (const entity of managed(em, info)) {
     if (matchesWhere(rowOf(info, entity), clauses)) em.getUnitOfWork().unsetIdentity(entity);
   }

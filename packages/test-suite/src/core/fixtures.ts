@@ -21,7 +21,11 @@ export const CORE_TABLES: TableSpec[] = [
     table: 'ticket',
     fields: {
       token: { type: 'string', unique: true },
-      memberId: { type: 'string', references: { table: 'member', onDelete: 'cascade' }, index: true },
+      memberId: {
+        type: 'string',
+        references: { table: 'member', onDelete: 'cascade' },
+        index: true,
+      },
       expiresAt: { type: 'date' },
       uses: { type: 'number' },
       label: { type: 'string', required: false },

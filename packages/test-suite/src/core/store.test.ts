@@ -1,11 +1,11 @@
 import {
-  createStore,
   buildEntitySchemas,
+  createStore,
   InvalidQueryError,
+  type Store,
   UniqueViolationError,
   UnknownFieldError,
   UnknownModelError,
-  type Store,
 } from '@mikro-auth/core';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../harness/index.js';
@@ -67,7 +67,13 @@ describe(`store basics (${db.name})`, () => {
 
   it('returns nulls for absent optional values and false booleans as false', async () => {
     const created = await store.create('member', member('m2'));
-    expect(created).toMatchObject({ age: null, metadata: null, tags: null, points: null, emailVerified: false });
+    expect(created).toMatchObject({
+      age: null,
+      metadata: null,
+      tags: null,
+      points: null,
+      emailVerified: false,
+    });
   });
 
   it('keeps millisecond precision and returns Dates', async () => {
@@ -75,7 +81,7 @@ describe(`store basics (${db.name})`, () => {
     await store.create('member', member('m3', { createdAt: at }));
     const found = await store.findOne('member', [{ field: 'createdAt', value: at }]);
     expect(found?.createdAt).toBeInstanceOf(Date);
-    expect((found?.createdAt as Date).toISOString()).toBe('2030-12-31T23:59:59.999Z');
+    expect((found!.createdAt as Date).toISOString()).toBe('2030-12-31T23:59:59.999Z');
   });
 
   it('answers to column names and <reference>Id, and returns foreign keys as ids', async () => {
@@ -134,9 +140,13 @@ describe(`store basics (${db.name})`, () => {
       email: 'renamed@example.com',
     });
     expect(updated).toMatchObject({ id: 'u1', name: 'Renamed', email: 'renamed@example.com' });
-    const byEmail = await store.updateOne('member', [{ field: 'email', value: 'renamed@example.com' }], {
-      email: 'again@example.com',
-    });
+    const byEmail = await store.updateOne(
+      'member',
+      [{ field: 'email', value: 'renamed@example.com' }],
+      {
+        email: 'again@example.com',
+      },
+    );
     expect(byEmail).toMatchObject({ id: 'u1', email: 'again@example.com' });
     const none = await store.updateOne(
       'member',
@@ -168,8 +178,20 @@ describe(`store basics (${db.name})`, () => {
 
   it('consumes one row and returns it; the second consume finds nothing', async () => {
     await store.create('member', member('c1'));
-    await store.create('ticket', { id: 'k1', token: 'once', memberId: 'c1', expiresAt: createdAt, uses: 0 });
-    await store.create('ticket', { id: 'k2', token: 'twice', memberId: 'c1', expiresAt: createdAt, uses: 0 });
+    await store.create('ticket', {
+      id: 'k1',
+      token: 'once',
+      memberId: 'c1',
+      expiresAt: createdAt,
+      uses: 0,
+    });
+    await store.create('ticket', {
+      id: 'k2',
+      token: 'twice',
+      memberId: 'c1',
+      expiresAt: createdAt,
+      uses: 0,
+    });
     const consumed = await store.consumeOne('ticket', [{ field: 'memberId', value: 'c1' }]);
     expect(consumed).toMatchObject({ memberId: 'c1', expiresAt: createdAt });
     expect(await store.count('ticket')).toBe(1);
@@ -178,7 +200,13 @@ describe(`store basics (${db.name})`, () => {
 
   it('increments guarded by where, with absolute sets in the same statement', async () => {
     await store.create('member', member('i1'));
-    await store.create('ticket', { id: 'i1t', token: 'inc', memberId: 'i1', expiresAt: createdAt, uses: 0 });
+    await store.create('ticket', {
+      id: 'i1t',
+      token: 'inc',
+      memberId: 'i1',
+      expiresAt: createdAt,
+      uses: 0,
+    });
     const once = await store.incrementOne('ticket', {
       where: [
         { field: 'id', value: 'i1t' },
@@ -188,7 +216,10 @@ describe(`store basics (${db.name})`, () => {
       set: { label: 'used' },
     });
     expect(once).toMatchObject({ uses: 1, label: 'used' });
-    await store.incrementOne('ticket', { where: [{ field: 'id', value: 'i1t' }], increment: { uses: 1 } });
+    await store.incrementOne('ticket', {
+      where: [{ field: 'id', value: 'i1t' }],
+      increment: { uses: 1 },
+    });
     const blocked = await store.incrementOne('ticket', {
       where: [
         { field: 'id', value: 'i1t' },
@@ -205,16 +236,18 @@ describe(`store errors (${db.name})`, () => {
   it('names unknown models and fields with what exists', async () => {
     await expect(store.findOne('nope', [])).rejects.toThrow(UnknownModelError);
     await expect(store.findOne('nope', [])).rejects.toThrow(/Known entities: .*Member/);
-    await expect(store.findOne('member', [{ field: 'mail', value: 'x' }])).rejects.toThrow(UnknownFieldError);
+    await expect(store.findOne('member', [{ field: 'mail', value: 'x' }])).rejects.toThrow(
+      UnknownFieldError,
+    );
     await expect(store.create('member', { ...member('e0'), nickname: 'x' })).rejects.toThrow(
       /Unknown field "nickname" on model "member".*Known fields: id, name, email/,
     );
   });
 
   it('rejects values of the wrong type before touching the database', async () => {
-    await expect(store.findMany('member', { where: [{ field: 'age', value: 'old' }] })).rejects.toThrow(
-      InvalidQueryError,
-    );
+    await expect(
+      store.findMany('member', { where: [{ field: 'age', value: 'old' }] }),
+    ).rejects.toThrow(InvalidQueryError);
     await expect(
       store.findMany('member', { where: [{ field: 'id', operator: 'in', value: 'e1' }] }),
     ).rejects.toThrow(/needs an array/);
@@ -226,7 +259,9 @@ describe(`store errors (${db.name})`, () => {
 
   it('reports a unique violation by model and writes nothing', async () => {
     await store.create('member', member('e2'));
-    const error = await store.create('member', { ...member('e3'), email: 'e2@example.com' }).catch((e) => e);
+    const error = await store
+      .create('member', { ...member('e3'), email: 'e2@example.com' })
+      .catch((e) => e);
     expect(error).toBeInstanceOf(UniqueViolationError);
     expect(error.code).toBe('UNIQUE_VIOLATION');
     expect(error.message).toMatch(/model "member"/);
@@ -236,9 +271,13 @@ describe(`store errors (${db.name})`, () => {
   it('matches SQL-looking values literally', async () => {
     await store.create('member', member('e4'));
     const hostile = "x' OR '1'='1";
-    expect(await store.findMany('member', { where: [{ field: 'name', value: hostile }] })).toEqual([]);
+    expect(await store.findMany('member', { where: [{ field: 'name', value: hostile }] })).toEqual(
+      [],
+    );
     expect(
-      await store.findMany('member', { where: [{ field: 'name', operator: 'contains', value: hostile }] }),
+      await store.findMany('member', {
+        where: [{ field: 'name', operator: 'contains', value: hostile }],
+      }),
     ).toEqual([]);
     expect(await store.count('member')).toBe(1);
   });
