@@ -97,7 +97,8 @@ export class Store {
       const qb = this.#select(info, em, query.select).where(this.#filter(info, query.where));
       qb.orderBy(this.#orderBy(info, query.sort));
       if (query.limit !== undefined) qb.limit(query.limit);
-      if (query.offset !== undefined) qb.offset(query.offset);
+      else if (query.offset) qb.limit(Number.MAX_SAFE_INTEGER); // MySQL and SQLite need LIMIT with OFFSET
+      if (query.offset) qb.offset(query.offset);
       const rows = (await qb.execute('all')) as Dictionary[];
       return rows.map((row) => this.#row(info, em, row));
     });

@@ -42,6 +42,10 @@ function clauseMatches(row: Row, clause: NormalizedClause): boolean {
     const isNull = raw === null || raw === undefined;
     return operator === 'eq' ? isNull : !isNull;
   }
+  if ((operator === 'in' || operator === 'not_in') && (value as readonly unknown[]).length === 0) {
+    // x IN () is false and x NOT IN () true for every x, null included.
+    return operator === 'not_in';
+  }
   const actual = comparable(raw);
   if (actual === null) return false;
   const left = fold(actual, insensitive);
