@@ -1,5 +1,5 @@
 import { type Dictionary, type EntityManager, Reference } from '@mikro-orm/core';
-import type { ModelInfo } from '../model.js';
+import type { FieldInfo, ModelInfo } from '../model.js';
 import { matchesWhere } from '../query/evaluate.js';
 import type { NormalizedClause, Row } from '../query/types.js';
 
@@ -28,13 +28,32 @@ function rowOf(info: ModelInfo, entity: object): Row {
   return row;
 }
 
+/**
+ * Writes the database's new values into a managed entity and refreshes only those keys of its
+ * snapshot, so the unit of work sees them as persisted while other pending changes stay pending.
+ */
 function merge(em: EntityManager, info: ModelInfo, entity: object, values: Dictionary): void {
-  const pk = info.primaryKey.name;
-  em.merge(
-    info.meta.class,
-    { ...values, [pk]: (entity as Dictionary)[pk] },
-    { refresh: true, cascade: false },
-  );
+  const target = entity as Dictionary;
+  const keys: string[] = [];
+  for (const [name, value] of Object.entries(values)) {
+    const field = info.findField(name);
+    if (!field || field.primary) continue;
+    target[field.name] = toEntityValue(em, field, value);
+    keys.push(field.name);
+  }
+  const original = em.getUnitOfWork().getOriginalEntityData(entity) as Dictionary | undefined;
+  if (!original || keys.length === 0) return;
+  const prepared = em.getComparator().prepareEntity(entity) as Dictionary;
+  for (const key of keys) original[key] = prepared[key];
+}
+
+/** A row value as the entity property holds it: references become (wrapped) entity references. */
+function toEntityValue(em: EntityManager, field: FieldInfo, value: unknown): unknown {
+  const prop = field.property;
+  if (field.kind !== 'reference' || prop.mapToPk || value === null || value === undefined)
+    return value;
+  if (typeof value === 'object') return value;
+  return em.getReference(prop.targetMeta!.class, value as string, { wrapped: Boolean(prop.ref) });
 }
 
 /** Brings managed entities in line with rows the database returned after an update. */
