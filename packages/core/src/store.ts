@@ -1,14 +1,8 @@
-import {
-  ConnectionException,
-  type Dictionary,
-  type EntityManager,
-  LockMode,
-  raw,
-} from '@mikro-orm/core';
+import { type Dictionary, type EntityManager, LockMode, raw } from '@mikro-orm/core';
 import { EntityManagerResolver, type OrmSource } from './context.js';
 import { type Dialect, dialectOf } from './dialect.js';
-import { ConnectionError, InvalidQueryError } from './errors.js';
-import { translateError } from './errors-map.js';
+import { ConnectionError, InvalidQueryError, MikroAuthError } from './errors.js';
+import { isConnectionLoss, translateError } from './errors-map.js';
 import { type FieldInfo, type ModelInfo, ModelRegistry, type ModelTarget } from './model.js';
 import { coerceValue } from './query/coerce.js';
 import type { FindManyQuery, Row, SortKey, Where } from './query/types.js';
@@ -342,7 +336,11 @@ export class Store {
         fn(new Store({ ...this.#shared, resolver: new EntityManagerResolver(tem) })),
       );
     } catch (error) {
-      if (error instanceof ConnectionException) throw new ConnectionError('a transaction', error);
+      // The callback's own errors pass unchanged; a lost connection (often surfacing from the
+      // rollback that followed) becomes a ConnectionError that keeps the driver error as cause.
+      if (!(error instanceof MikroAuthError) && isConnectionLoss(error)) {
+        throw new ConnectionError('a transaction', error);
+      }
       throw error;
     }
   }
