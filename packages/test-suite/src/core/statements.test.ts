@@ -57,11 +57,11 @@ describe(`statements per operation (${db.name})`, () => {
 
   it('findOne, findMany and count are one statement each', async () => {
     for (const run of [
-      () => store.findOne('ticket', [{ field: 'token', value: 'token-5' }]),
+      async () => store.findOne('ticket', [{ field: 'token', value: 'token-5' }]),
       () =>
         store.findMany('ticket', { where: [{ field: 'uses', value: 1 }], limit: 10, offset: 5 }),
-      () => store.count('ticket', [{ field: 'label', value: null }]),
-    ]) {
+      async () => store.count('ticket', [{ field: 'label', value: null }]),
+    ] as Array<() => Promise<unknown>>) {
       expect((await db.recordQueries(run)).queries).toHaveLength(1);
     }
   });

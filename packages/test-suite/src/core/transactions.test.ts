@@ -138,9 +138,10 @@ if (db.name !== 'sqlite') {
       const error = await store
         .transaction(async (tx) => {
           await tx.create('member', member('lost'));
-          await tx
-            .em()
-            .execute(kill)
+          const em = tx.em();
+          await em
+            .getConnection()
+            .execute(kill, [], 'all', em.getTransactionContext())
             .catch(() => undefined);
           await tx.create('member', member('after'));
         })
