@@ -34,6 +34,7 @@ export type {
   Where,
 } from './query/types.js';
 export { buildEntitySchemas } from './schema/entity-schema.js';
+export { type RenderOptions, renderEntitySource } from './schema/render.js';
 export type {
   FieldSpec,
   FieldSpecType,
