@@ -2,13 +2,19 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, type ViteUserConfig } from 'vitest/config';
 import { planLegs } from './src/harness/plan.js';
 
-const core = fileURLToPath(new URL('../core/src/index.ts', import.meta.url));
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 // One vitest project per database leg; every test file runs once per leg.
 export default defineConfig(async (): Promise<ViteUserConfig> => {
   const legs = await planLegs();
   return {
-    resolve: { alias: { '@mikro-auth/core': core } },
+    // Tests run against the packages' sources, so no build is needed between edits.
+    resolve: {
+      alias: {
+        '@mikro-auth/core': source('../core/src/index.ts'),
+        '@mikro-auth/better-auth': source('../better-auth/src/index.ts'),
+      },
+    },
     test: {
       reporters: [
         'default',

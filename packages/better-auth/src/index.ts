@@ -1,2 +1,7 @@
-/** Placeholder until the Better Auth adapter lands (see the project's open issues). */
-export const packageName = '@mikro-auth/better-auth';
+export { type MikroOrmAdapterOptions, mikroOrmAdapter } from './adapter.js';
+export {
+  betterAuthEntities,
+  betterAuthTables,
+  type EntityNamingOptions,
+  tablesFromSchema,
+} from './schema.js';

@@ -1,0 +1,5 @@
+import { joinsTestSuite } from '@better-auth/test-utils/adapter';
+import { useTestDatabase } from '../harness/index.js';
+import { runOfficialSuites } from './official.js';
+
+await runOfficialSuites(useTestDatabase(), [joinsTestSuite()]);
