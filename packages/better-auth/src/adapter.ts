@@ -3,6 +3,7 @@ import {
   type Clause,
   createStore,
   type FieldInfo,
+  type Join,
   type ModelTarget,
   type OrmSource,
   type Row,
@@ -19,6 +20,7 @@ import {
   type DBAdapter,
   type DBAdapterDebugLogOption,
   type DBTransactionAdapter,
+  type JoinConfig,
 } from 'better-auth/adapters';
 import { type EntityNamingOptions, tablesFromSchema } from './schema.js';
 
@@ -108,6 +110,48 @@ function createCustomAdapter(
     return out as T;
   }
 
+  /** Better Auth's JoinConfig → core joins (keyed by the physical name Better Auth reads back). */
+  function joins(
+    base: ModelView,
+    config: JoinConfig | undefined,
+  ): { core: Join[]; views: Map<string, ModelView> } {
+    const views = new Map<string, ModelView>();
+    const core: Join[] = [];
+    for (const [model, join] of Object.entries(config ?? {})) {
+      if (join.relation === 'many-to-many') {
+        throw new Error(
+          `mikro-orm adapter: many-to-many joins are not supported (join "${model}").`,
+        );
+      }
+      const target = view({ model, ...(join.modelKey ? { modelKey: join.modelKey } : {}) });
+      views.set(model, target);
+      core.push({
+        as: model,
+        model: target.name,
+        on: { from: property(base, join.on.from), to: property(target, join.on.to) },
+        relation: join.relation === 'one-to-one' ? 'one' : 'many',
+        ...(join.limit !== undefined ? { limit: join.limit } : {}),
+      });
+    }
+    return { core, views };
+  }
+
+  function joinedOutput<T>(
+    model: ModelView,
+    row: Row | null,
+    views: Map<string, ModelView>,
+  ): T | null {
+    const out = output<Record<string, unknown>>(model, row);
+    if (!out) return null;
+    for (const [key, target] of views) {
+      const value = row![key];
+      out[key] = Array.isArray(value)
+        ? value.map((item) => output(target, item as Row))
+        : output(target, (value ?? null) as Row | null);
+    }
+    return out as T;
+  }
+
   function select(model: ModelView, fields: readonly string[] | undefined): string[] | undefined {
     return fields?.length
       ? fields.map((field) => property(model, model.columnOf(field)))
@@ -119,12 +163,15 @@ function createCustomAdapter(
       const target = view({ model, modelKey: key });
       return output(target, await store.create(target.name, data(target, values)))!;
     },
-    async findOne({ model, modelKey: key, where: clauses, select: fields }) {
+    async findOne({ model, modelKey: key, where: clauses, select: fields, join }) {
       const target = view({ model, modelKey: key });
-      return output(
-        target,
-        await store.findOne(target.name, where(target, clauses), select(target, fields)),
-      );
+      const joined = joins(target, join);
+      const selected = select(target, fields);
+      const row = await store.findOne(target.name, where(target, clauses), {
+        ...(selected ? { select: selected } : {}),
+        ...(joined.core.length ? { joins: joined.core } : {}),
+      });
+      return joinedOutput(target, row, joined.views);
     },
     async findMany({
       model,
@@ -134,23 +181,23 @@ function createCustomAdapter(
       offset,
       sortBy,
       select: fields,
+      join,
     }) {
       const target = view({ model, modelKey: key });
+      const joined = joins(target, join);
+      const selected = select(target, fields);
+      const sort = sortBy
+        ? { field: property(target, target.columnOf(sortBy.field)), direction: sortBy.direction }
+        : undefined;
       const rows = await store.findMany(target.name, {
         where: where(target, clauses),
         limit,
         ...(offset ? { offset } : {}),
-        ...(sortBy
-          ? {
-              sort: {
-                field: property(target, target.columnOf(sortBy.field)),
-                direction: sortBy.direction,
-              },
-            }
-          : {}),
-        ...(fields?.length ? { select: select(target, fields)! } : {}),
+        ...(sort ? { sort } : {}),
+        ...(selected ? { select: selected } : {}),
+        ...(joined.core.length ? { joins: joined.core } : {}),
       });
-      return rows.map((row) => output(target, row)!);
+      return rows.map((row) => joinedOutput(target, row, joined.views)!);
     },
     async count({ model, modelKey: key, where: clauses }) {
       const target = view({ model, modelKey: key });

@@ -25,6 +25,8 @@ export type {
   ClauseValue,
   Connector,
   FindManyQuery,
+  FindOneOptions,
+  Join,
   Mode,
   NormalizedClause,
   Operator,

@@ -5,7 +5,7 @@ import { ConnectionError, InvalidQueryError, MikroAuthError } from './errors.js'
 import { isConnectionLoss, translateError } from './errors-map.js';
 import { type FieldInfo, type ModelInfo, ModelRegistry, type ModelTarget } from './model.js';
 import { coerceValue } from './query/coerce.js';
-import type { FindManyQuery, Row, SortKey, Where } from './query/types.js';
+import type { FindManyQuery, FindOneOptions, Join, Row, SortKey, Where } from './query/types.js';
 import { type Filter, type ResolvedClause, resolveWhere, translateWhere } from './query/where.js';
 import { forgetMatching, forgetRows, syncMatching, syncRows } from './write/identity-map.js';
 import { type QueryBuilderLike, sqlEm } from './write/sql.js';
@@ -74,25 +74,31 @@ export class Store {
     return dialectOf(this.#shared.resolver.root().getPlatform());
   }
 
-  /** Finds the first row matching `where`, or null. One statement. */
-  async findOne(model: string, where: Where, select?: readonly string[]): Promise<Row | null> {
+  /** Finds the first row matching `where`, or null; joined rows ride along. One statement. */
+  async findOne(model: string, where: Where, options: FindOneOptions = {}): Promise<Row | null> {
+    if (options.joins?.length) {
+      const rows = await this.findMany(model, { where, limit: 1, ...options });
+      return rows[0] ?? null;
+    }
     return this.#run(model, 'findOne', async (info, em) => {
-      const qb = this.#select(info, em, select).where(this.#filter(info, where)).limit(1);
+      const qb = this.#select(info, em, options.select).where(this.#filter(info, where)).limit(1);
       const rows = (await qb.execute('all')) as Dictionary[];
       return rows[0] ? this.#row(info, em, rows[0]) : null;
     });
   }
 
-  /** Finds rows with sort (stable: ties broken by primary key), limit, offset and select. One statement. */
+  /**
+   * Finds rows with sort (stable: ties broken by primary key), limit, offset, select and joins.
+   * One statement, joins included.
+   */
   async findMany(model: string, query: FindManyQuery = {}): Promise<Row[]> {
     return this.#run(model, 'findMany', async (info, em) => {
       checkCount('limit', query.limit, info.name);
       checkCount('offset', query.offset, info.name);
+      if (query.joins?.length) return this.#findJoined(info, em, query, query.joins);
       const qb = this.#select(info, em, query.select).where(this.#filter(info, query.where));
       qb.orderBy(this.#orderBy(info, query.sort));
-      if (query.limit !== undefined) qb.limit(query.limit);
-      else if (query.offset) qb.limit(Number.MAX_SAFE_INTEGER); // MySQL and SQLite need LIMIT with OFFSET
-      if (query.offset) qb.offset(query.offset);
+      this.#page(qb, query);
       const rows = (await qb.execute('all')) as Dictionary[];
       return rows.map((row) => this.#row(info, em, row));
     });
@@ -345,6 +351,144 @@ export class Store {
     }
   }
 
+  #page(qb: QueryBuilderLike, query: FindManyQuery): void {
+    if (query.limit !== undefined) qb.limit(query.limit);
+    else if (query.offset) qb.limit(Number.MAX_SAFE_INTEGER); // MySQL and SQLite need LIMIT with OFFSET
+    if (query.offset) qb.offset(query.offset);
+  }
+
+  /**
+   * One statement: the base rows (filtered, sorted, paged) as a derived table, left-joined to each
+   * joined model; one-to-many joins are numbered per base row with a window function so the limit
+   * applies per row, and restricted to keys the base filter selects so no table is scanned whole.
+   */
+  async #findJoined(
+    info: ModelInfo,
+    em: EntityManager,
+    query: FindManyQuery,
+    joins: readonly Join[],
+  ): Promise<Row[]> {
+    const platform = em.getPlatform();
+    const quote = (...parts: string[]) =>
+      parts.map((part) => platform.quoteIdentifier(part)).join('.');
+    const postgres = this.#dialectOf(em) === 'postgres';
+    const pk = info.primaryKey;
+    const selected = query.select?.length
+      ? query.select.map((name) => info.field(name))
+      : info.fields;
+    const plans = joins.map((join, index) => {
+      const target = this.model(join.model);
+      const limit = join.relation === 'one' ? 1 : (join.limit ?? 100);
+      checkCount('limit', limit, target.name);
+      return {
+        join,
+        index,
+        target,
+        from: info.field(join.on.from),
+        to: target.field(join.on.to),
+        limit,
+      };
+    });
+    const sortKeys = this.#sortKeys(info, query.sort);
+    // The derived table also carries what the outer query joins and sorts on; only `selected` is returned.
+    const baseFields = [
+      ...new Set([
+        ...selected,
+        pk,
+        ...plans.map((plan) => plan.from),
+        ...sortKeys.map((key) => key.field),
+      ]),
+    ];
+
+    const base = sqlEm(em)
+      .createQueryBuilder(info.meta.class, 'b0')
+      .select(baseFields.map((field) => field.name))
+      .where(this.#filter(info, query.where))
+      .orderBy(this.#orderBy(info, query.sort));
+    this.#page(base, query);
+    const baseQuery = base.toQuery();
+
+    const columns = baseFields.map(
+      (field) => `${quote('b', field.column)} as ${quote(`b__${field.column}`)}`,
+    );
+    const joinSql: string[] = [];
+    const params: unknown[] = [...baseQuery.params];
+    for (const plan of plans) {
+      const alias = `j${plan.index}`;
+      const targetPk = plan.target.primaryKey;
+      // Only rows whose key the base filter can select; the window numbers them per base row.
+      const keys = sqlEm(em)
+        .createQueryBuilder(info.meta.class, `k${plan.index}`)
+        .select([plan.from.name])
+        .where(this.#filter(info, query.where));
+      const inner = sqlEm(em)
+        .createQueryBuilder(plan.target.meta.class, `i${plan.index}`)
+        .select([
+          ...plan.target.fields.map((field) => field.name),
+          raw('row_number() over (partition by ?? order by ??) as ??', [
+            `i${plan.index}.${plan.to.column}`,
+            `i${plan.index}.${targetPk.column}`,
+            'mikro_auth_rn',
+          ]) as unknown as string,
+        ])
+        .where({ [plan.to.name]: { $in: keys } })
+        .toQuery();
+      params.push(...inner.params, plan.limit);
+      joinSql.push(
+        `left join (${inner.sql}) as ${quote(alias)} on ${quote(alias, plan.to.column)} = ${quote('b', plan.from.column)}` +
+          ` and ${quote(alias, 'mikro_auth_rn')} <= ?`,
+      );
+      for (const field of plan.target.fields) {
+        columns.push(`${quote(alias, field.column)} as ${quote(`${alias}__${field.column}`)}`);
+      }
+    }
+    const order = [
+      ...sortKeys.map(({ field, direction }) => {
+        const nulls = postgres ? (direction === 'asc' ? ' nulls first' : ' nulls last') : '';
+        return `${quote('b', field.column)} ${direction}${nulls}`;
+      }),
+      ...plans.map((plan) => `${quote(`j${plan.index}`, plan.target.primaryKey.column)} asc`),
+    ];
+    const sql =
+      `select ${columns.join(', ')} from (${baseQuery.sql}) as ${quote('b')} ${joinSql.join(' ')}` +
+      ` order by ${order.join(', ')}`;
+    const raws = await this.#execute(em, sql, params);
+
+    const split = (raw: Dictionary, prefix: string): Dictionary => {
+      const part: Dictionary = {};
+      for (const [key, value] of Object.entries(raw)) {
+        if (key.startsWith(prefix)) part[key.slice(prefix.length)] = value;
+      }
+      return part;
+    };
+    const results = new Map<unknown, { row: Row; seen: Array<Set<unknown>> }>();
+    const keep = new Set(selected.map((field) => field.name));
+    for (const raw of raws) {
+      const baseRaw = split(raw, 'b__');
+      const key = baseRaw[pk.column];
+      let entry = results.get(key);
+      if (!entry) {
+        const full = this.#rawRow(info, em, baseRaw);
+        const row: Row = {};
+        for (const [name, value] of Object.entries(full)) if (keep.has(name)) row[name] = value;
+        for (const plan of plans) row[plan.join.as] = plan.join.relation === 'one' ? null : [];
+        entry = { row, seen: plans.map(() => new Set()) };
+        results.set(key, entry);
+      }
+      for (const plan of plans) {
+        const joinedRaw = split(raw, `j${plan.index}__`);
+        const joinedKey = joinedRaw[plan.target.primaryKey.column];
+        if (joinedKey === null || joinedKey === undefined || entry.seen[plan.index]!.has(joinedKey))
+          continue;
+        entry.seen[plan.index]!.add(joinedKey);
+        const joined = this.#rawRow(plan.target, em, joinedRaw);
+        if (plan.join.relation === 'one') entry.row[plan.join.as] ??= joined;
+        else (entry.row[plan.join.as] as Row[]).push(joined);
+      }
+    }
+    return [...results.values()].map((entry) => entry.row);
+  }
+
   async #run<T>(
     model: string,
     operation: string,
@@ -375,15 +519,15 @@ export class Store {
       .select([...new Set(fields.map((field) => field.name))]);
   }
 
-  #orderBy(info: ModelInfo, sort: SortKey | readonly SortKey[] | undefined): Dictionary[] {
+  /** Sort keys resolved to fields, with the primary key appended as the final tie-breaker. */
+  #sortKeys(
+    info: ModelInfo,
+    sort: SortKey | readonly SortKey[] | undefined,
+  ): Array<{ field: FieldInfo; direction: 'asc' | 'desc' }> {
     const keys: readonly SortKey[] =
       sort === undefined ? [] : Array.isArray(sort) ? sort : [sort as SortKey];
-    const postgres = this.dialect() === 'postgres';
-    const order: Dictionary[] = [];
-    for (const key of keys) {
-      const direction =
-        key.direction === 'desc' ? 'desc' : key.direction === 'asc' ? 'asc' : undefined;
-      if (!direction) {
+    const resolved = keys.map((key) => {
+      if (key.direction !== 'asc' && key.direction !== 'desc') {
         throw new InvalidQueryError(
           `sort direction must be "asc" or "desc", got ${String(key.direction)}.`,
           {
@@ -392,18 +536,23 @@ export class Store {
           },
         );
       }
-      // Nulls sort lowest everywhere (MySQL and SQLite do so natively; PostgreSQL is told to).
-      const value = postgres
+      return { field: info.field(key.field), direction: key.direction };
+    });
+    if (!resolved.some((key) => key.field.primary))
+      resolved.push({ field: info.primaryKey, direction: 'asc' });
+    return resolved;
+  }
+
+  #orderBy(info: ModelInfo, sort: SortKey | readonly SortKey[] | undefined): Dictionary[] {
+    const postgres = this.dialect() === 'postgres';
+    // Nulls sort lowest everywhere (MySQL and SQLite do so natively; PostgreSQL is told to).
+    return this.#sortKeys(info, sort).map(({ field, direction }) => ({
+      [field.name]: postgres
         ? direction === 'asc'
           ? 'asc nulls first'
           : 'desc nulls last'
-        : direction;
-      order.push({ [info.field(key.field).name]: value });
-    }
-    if (!keys.some((key) => info.field(key.field).primary)) {
-      order.push({ [info.primaryKey.name]: 'asc' });
-    }
-    return order;
+        : direction,
+    }));
   }
 
   /** Data keyed by any field alias → values keyed by property name, coerced to the field types. */

@@ -56,6 +56,27 @@ export interface SortKey {
   direction: 'asc' | 'desc';
 }
 
+/**
+ * Rows of another model read in the same statement and placed on each returned row under `as`:
+ * for `one`, an object or null; for `many`, an array of at most `limit` rows (default 100),
+ * ordered by the joined model's primary key.
+ */
+export interface Join {
+  as: string;
+  model: string;
+  /** A field of the base model (`from`) and the joined model's field that must equal it (`to`). */
+  on: { from: string; to: string };
+  relation: 'one' | 'many';
+  limit?: number;
+}
+
+/** Options of a single-row read. */
+export interface FindOneOptions {
+  /** Fields to read; all fields when absent or empty. */
+  select?: readonly string[];
+  joins?: readonly Join[];
+}
+
 /** Options of a multi-row read. */
 export interface FindManyQuery {
   where?: Where;
@@ -64,6 +85,7 @@ export interface FindManyQuery {
   offset?: number;
   /** Fields to read; all fields when absent or empty. */
   select?: readonly string[];
+  joins?: readonly Join[];
 }
 
 /** A stored row as adapters see it: field name → value (references as ids). */

@@ -107,7 +107,9 @@ describe(`store basics (${db.name})`, () => {
 
   it('selects only the requested fields', async () => {
     await store.create('member', member('m5'));
-    const found = await store.findOne('member', [{ field: 'id', value: 'm5' }], ['email']);
+    const found = await store.findOne('member', [{ field: 'id', value: 'm5' }], {
+      select: ['email'],
+    });
     expect(found).toEqual({ email: 'm5@example.com' });
   });
 

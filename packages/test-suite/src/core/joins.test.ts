@@ -1,0 +1,127 @@
+import { buildEntitySchemas, createStore, type Row, type Store } from '@mikro-auth/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../harness/index.js';
+import { CORE_TABLES } from './fixtures.js';
+
+const db = useTestDatabase();
+let store: Store;
+const at = new Date('2026-05-06T07:08:09.123Z');
+
+beforeAll(async () => {
+  const orm = await db.init({ entities: buildEntitySchemas(CORE_TABLES) });
+  store = createStore(orm);
+  // a: 3 tickets, b: 1 ticket, c: none
+  for (const [id, age] of [
+    ['a', 30],
+    ['b', 20],
+    ['c', null],
+  ] as const) {
+    await store.create('member', {
+      id,
+      name: id,
+      email: `${id}@x.io`,
+      emailVerified: id !== 'c',
+      age,
+      createdAt: at,
+    });
+  }
+  for (const [id, memberId, uses] of [
+    ['t1', 'a', 1],
+    ['t2', 'a', 2],
+    ['t3', 'a', 3],
+    ['t4', 'b', 4],
+  ] as const) {
+    await store.create('ticket', { id, token: `tok-${id}`, memberId, expiresAt: at, uses });
+  }
+});
+
+const tickets = {
+  as: 'tickets',
+  model: 'ticket',
+  on: { from: 'id', to: 'memberId' },
+  relation: 'many',
+} as const;
+const owner = {
+  as: 'owner',
+  model: 'member',
+  on: { from: 'memberId', to: 'id' },
+  relation: 'one',
+} as const;
+const ids = (rows: unknown) => (rows as Row[]).map((row) => row.id);
+
+describe(`joins in one statement (${db.name})`, () => {
+  it('places one-to-many rows in arrays, with [] when there are none, in one statement', async () => {
+    const { result, queries } = await db.recordQueries(() =>
+      store.findMany('member', { sort: { field: 'id', direction: 'asc' }, joins: [tickets] }),
+    );
+    expect(queries).toHaveLength(1);
+    expect(ids(result)).toEqual(['a', 'b', 'c']);
+    expect(result.map((row) => ids(row.tickets))).toEqual([['t1', 't2', 't3'], ['t4'], []]);
+    expect((result[0]!.tickets as Row[])[0]).toMatchObject({
+      token: 'tok-t1',
+      memberId: 'a',
+      expiresAt: at,
+    });
+  });
+
+  it('applies the join limit per base row', async () => {
+    const rows = await store.findMany('member', {
+      sort: { field: 'id', direction: 'asc' },
+      joins: [{ ...tickets, limit: 2 }],
+    });
+    expect(rows.map((row) => ids(row.tickets))).toEqual([['t1', 't2'], ['t4'], []]);
+  });
+
+  it('places one-to-one rows as objects (backwards join from the foreign key side)', async () => {
+    const { result, queries } = await db.recordQueries(() =>
+      store.findOne('ticket', [{ field: 'id', value: 't4' }], { joins: [owner] }),
+    );
+    expect(queries).toHaveLength(1);
+    expect(result).toMatchObject({
+      id: 't4',
+      owner: { id: 'b', emailVerified: true, age: 20, createdAt: at },
+    });
+  });
+
+  it('pages and sorts the base rows, not the joined ones', async () => {
+    const rows = await store.findMany('member', {
+      where: [{ field: 'emailVerified', value: true }],
+      sort: { field: 'age', direction: 'desc' },
+      limit: 1,
+      offset: 1,
+      joins: [tickets],
+    });
+    expect(ids(rows)).toEqual(['b']);
+    expect(ids(rows[0]!.tickets)).toEqual(['t4']);
+  });
+
+  it('combines one-to-one and one-to-many joins and honours select on the base model', async () => {
+    const rows = await store.findMany('ticket', {
+      where: [{ field: 'memberId', value: 'a' }],
+      sort: { field: 'uses', direction: 'desc' },
+      select: ['token'],
+      joins: [
+        owner,
+        {
+          as: 'siblings',
+          model: 'ticket',
+          on: { from: 'memberId', to: 'memberId' },
+          relation: 'many',
+        },
+      ],
+    });
+    expect(rows.map((row) => row.token)).toEqual(['tok-t3', 'tok-t2', 'tok-t1']);
+    expect(rows[0]).not.toHaveProperty('uses');
+    expect(rows.every((row) => (row.owner as Row).id === 'a')).toBe(true);
+    expect(ids(rows[0]!.siblings)).toEqual(['t1', 't2', 't3']);
+  });
+
+  it('returns null or nothing when the base row does not exist', async () => {
+    expect(
+      await store.findOne('member', [{ field: 'id', value: 'zz' }], { joins: [tickets] }),
+    ).toBeNull();
+    expect(
+      await store.findMany('member', { where: [{ field: 'id', value: 'zz' }], joins: [tickets] }),
+    ).toEqual([]);
+  });
+});
