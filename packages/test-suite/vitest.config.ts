@@ -13,6 +13,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
       alias: {
         '@mikro-auth/core': source('../core/src/index.ts'),
         '@mikro-auth/better-auth': source('../better-auth/src/index.ts'),
+        '@mikro-auth/authjs': source('../authjs/src/index.ts'),
       },
     },
     test: {
