@@ -377,6 +377,12 @@ export class Store {
       ? query.select.map((name) => info.field(name))
       : info.fields;
     const plans = joins.map((join, index) => {
+      if (info.findField(join.as)) {
+        throw new InvalidQueryError(
+          `join "${join.as}" would overwrite the field of that name; choose another \`as\`.`,
+          { model: info.name, field: join.as },
+        );
+      }
       const target = this.model(join.model);
       const limit = join.relation === 'one' ? 1 : (join.limit ?? 100);
       checkCount('limit', limit, target.name);

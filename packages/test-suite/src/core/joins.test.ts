@@ -124,4 +124,12 @@ describe(`joins in one statement (${db.name})`, () => {
       await store.findMany('member', { where: [{ field: 'id', value: 'zz' }], joins: [tickets] }),
     ).toEqual([]);
   });
+
+  it('refuses a join alias that would overwrite a field', async () => {
+    await expect(
+      store.findOne('ticket', [{ field: 'id', value: 't4' }], {
+        joins: [{ ...owner, as: 'memberId' }],
+      }),
+    ).rejects.toThrow(/join "memberId" would overwrite the field/);
+  });
 });
