@@ -33,8 +33,15 @@ export interface TestDatabase {
   readonly label: string;
   /** Initialises MikroORM on this file's own database and creates the tables of `entities` afresh. */
   init(options: Partial<Options>): Promise<MikroORM>;
+  /** Initialises MikroORM on this file's own database without touching its schema. */
+  connect(options: Partial<Options>): Promise<MikroORM>;
   /** Closes the ORMs made so far and empties the database (drops and recreates it). */
   reset(): Promise<void>;
+  /**
+   * A URL for this file's database that another process can open: `file:<path>` for SQLite,
+   * the server URL otherwise (`mariadb://` for the mariadb leg, so the driver choice survives).
+   */
+  url(): string;
   /** Runs `fn` and returns the SQL statements the ORMs of this file sent meanwhile. */
   recordQueries<T>(fn: () => Promise<T>): Promise<{ result: T; queries: string[] }>;
 }
@@ -87,7 +94,7 @@ export function useTestDatabase(): TestDatabase {
   return {
     name: provided.name,
     label: provided.label,
-    async init(options) {
+    async connect(options) {
       const driver = await driverFor(provided.name);
       const location = isServer(provided.name)
         ? { clientUrl: urlForDatabase(provided.url!, databaseName), dbName: databaseName }
@@ -103,6 +110,10 @@ export function useTestDatabase(): TestDatabase {
         },
       } as Options);
       open.push(orm);
+      return orm;
+    },
+    async init(options) {
+      const orm = await this.connect(options);
       // Drop and create rather than diff: MikroORM's MySQL schema diff misreads the implicit
       // CHECK constraints MariaDB adds to JSON columns and fails to update an unchanged table.
       await orm.schema.drop();
@@ -112,6 +123,11 @@ export function useTestDatabase(): TestDatabase {
     async reset() {
       await dropAll();
       await createEmpty();
+    },
+    url() {
+      if (!isServer(provided.name)) return `file:${sqliteFile}`;
+      const url = urlForDatabase(provided.url!, databaseName);
+      return provided.name === 'mariadb' ? url.replace(/^mysql:/, 'mariadb:') : url;
     },
     async recordQueries(fn) {
       const queries: string[] = [];
