@@ -17,6 +17,8 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
       },
     },
     test: {
+      // Better Auth's suites log every migration; show console output of failing tests only.
+      silent: 'passed-only',
       reporters: [
         'default',
         ['json', { outputFile: 'reports/vitest.json' }],

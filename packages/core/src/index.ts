@@ -18,7 +18,12 @@ export {
   ModelRegistry,
   type ModelTarget,
 } from './model.js';
-export { compareRows, matchesWhere } from './query/evaluate.js';
+export {
+  type CaseFolding,
+  compareRows,
+  type EvaluateOptions,
+  matchesWhere,
+} from './query/evaluate.js';
 export { normalizeWhere } from './query/normalize.js';
 export type {
   Clause,

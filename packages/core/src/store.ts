@@ -5,6 +5,7 @@ import { ConnectionError, InvalidQueryError, MikroAuthError } from './errors.js'
 import { isConnectionLoss, translateError } from './errors-map.js';
 import { type FieldInfo, type ModelInfo, ModelRegistry, type ModelTarget } from './model.js';
 import { coerceValue } from './query/coerce.js';
+import type { CaseFolding } from './query/evaluate.js';
 import type { FindManyQuery, FindOneOptions, Join, Row, SortKey, Where } from './query/types.js';
 import { type Filter, type ResolvedClause, resolveWhere, translateWhere } from './query/where.js';
 import { forgetMatching, forgetRows, syncMatching, syncRows } from './write/identity-map.js';
@@ -67,6 +68,11 @@ export class Store {
       this.#shared.registry = new ModelRegistry(root.getMetadata(), this.#shared.options.models);
     }
     return this.#shared.registry.get(name);
+  }
+
+  /** How case-insensitive matching folds case on this database (SQLite's LOWER() folds ASCII only). */
+  caseFolding(): CaseFolding {
+    return this.dialect() === 'sqlite' ? 'ascii' : 'unicode';
   }
 
   /** The SQL family of the database. */
@@ -192,7 +198,7 @@ export class Store {
         .update(values)
         .where(this.#filter(info, clauses))
         .execute('run')) as { affectedRows?: number };
-      syncMatching(em, info, clauses, values);
+      syncMatching(em, info, clauses, values, this.caseFolding());
       return Number(result.affectedRows ?? 0);
     });
   }
@@ -206,7 +212,7 @@ export class Store {
         .delete()
         .where(this.#filter(info, clauses))
         .execute('run')) as { affectedRows?: number };
-      forgetMatching(em, info, clauses);
+      forgetMatching(em, info, clauses, this.caseFolding());
       return Number(result.affectedRows ?? 0);
     });
   }
@@ -422,28 +428,33 @@ export class Store {
     for (const plan of plans) {
       const alias = `j${plan.index}`;
       const targetPk = plan.target.primaryKey;
-      // Only rows whose key the base filter can select; the window numbers them per base row.
-      const keys = sqlEm(em)
-        .createQueryBuilder(info.meta.class, `k${plan.index}`)
-        .select([plan.from.name])
-        .where(this.#filter(info, query.where));
-      const inner = sqlEm(em)
-        .createQueryBuilder(plan.target.meta.class, `i${plan.index}`)
-        .select([
-          ...plan.target.fields.map((field) => field.name),
-          raw('row_number() over (partition by ?? order by ??) as ??', [
-            `i${plan.index}.${plan.to.column}`,
-            `i${plan.index}.${targetPk.column}`,
-            'mikro_auth_rn',
-          ]) as unknown as string,
-        ])
-        .where({ [plan.to.name]: { $in: keys } })
-        .toQuery();
-      params.push(...inner.params, plan.limit);
-      joinSql.push(
-        `left join (${inner.sql}) as ${quote(alias)} on ${quote(alias, plan.to.column)} = ${quote('b', plan.from.column)}` +
-          ` and ${quote(alias, 'mikro_auth_rn')} <= ?`,
-      );
+      const on = `${quote(alias, plan.to.column)} = ${quote('b', plan.from.column)}`;
+      if (plan.join.relation === 'one') {
+        // At most one row per base row is wanted: a plain join (duplicates are dropped below).
+        joinSql.push(`left join ${quote(plan.target.tableName)} as ${quote(alias)} on ${on}`);
+      } else {
+        // Only rows whose key the base filter can select; the window numbers them per base row.
+        const keys = sqlEm(em)
+          .createQueryBuilder(info.meta.class, `k${plan.index}`)
+          .select([plan.from.name])
+          .where(this.#filter(info, query.where));
+        const inner = sqlEm(em)
+          .createQueryBuilder(plan.target.meta.class, `i${plan.index}`)
+          .select([
+            ...plan.target.fields.map((field) => field.name),
+            raw('row_number() over (partition by ?? order by ??) as ??', [
+              `i${plan.index}.${plan.to.column}`,
+              `i${plan.index}.${targetPk.column}`,
+              'mikro_auth_rn',
+            ]) as unknown as string,
+          ])
+          .where({ [plan.to.name]: { $in: keys } })
+          .toQuery();
+        params.push(...inner.params, plan.limit);
+        joinSql.push(
+          `left join (${inner.sql}) as ${quote(alias)} on ${on} and ${quote(alias, 'mikro_auth_rn')} <= ?`,
+        );
+      }
       for (const field of plan.target.fields) {
         columns.push(`${quote(alias, field.column)} as ${quote(`${alias}__${field.column}`)}`);
       }

@@ -129,3 +129,17 @@ describe('compareRows', () => {
     expect(sorted.map((row) => `${row.a}${row.b}`)).toEqual(['nully', '1z', '2x', '2a']);
   });
 });
+
+describe('case folding', () => {
+  it('folds only ASCII letters when told to, as SQLite does', () => {
+    const row = { name: 'Émile' };
+    const where = [{ field: 'name', value: 'émile', mode: 'insensitive' as const }];
+    expect(matchesWhere(row, where)).toBe(true);
+    expect(matchesWhere(row, where, { caseFolding: 'ascii' })).toBe(false);
+    expect(
+      matchesWhere({ name: 'ÉMILE' }, [{ field: 'name', value: 'Émile', mode: 'insensitive' }], {
+        caseFolding: 'ascii',
+      }),
+    ).toBe(true);
+  });
+});

@@ -17,8 +17,23 @@ function comparable(value: unknown): Comparable | null {
   return String(value);
 }
 
-function fold(value: Comparable, insensitive: boolean): Comparable {
-  return insensitive && typeof value === 'string' ? value.toLowerCase() : value;
+/**
+ * How `insensitive` folds case: `unicode` like PostgreSQL's and MySQL's LOWER(), `ascii` like
+ * SQLite's, which leaves every non-ASCII letter as it is.
+ */
+export type CaseFolding = 'unicode' | 'ascii';
+
+/** Options of the evaluator. */
+export interface EvaluateOptions {
+  /** Default `unicode`; use the store's `caseFolding()` to match a given database. */
+  caseFolding?: CaseFolding;
+}
+
+const asciiLower = (value: string) => value.replace(/[A-Z]+/g, (run) => run.toLowerCase());
+
+function fold(value: Comparable, insensitive: boolean, folding: CaseFolding): Comparable {
+  if (!insensitive || typeof value !== 'string') return value;
+  return folding === 'ascii' ? asciiLower(value) : value.toLowerCase();
 }
 
 /** -1, 0 or 1; numbers and bigints compare numerically, strings by code unit. */
@@ -33,7 +48,7 @@ function compare(a: Comparable, b: Comparable): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-function clauseMatches(row: Row, clause: NormalizedClause): boolean {
+function clauseMatches(row: Row, clause: NormalizedClause, folding: CaseFolding): boolean {
   const raw = row[clause.field];
   const { operator, value } = clause;
   const insensitive = clause.mode === 'insensitive';
@@ -48,23 +63,23 @@ function clauseMatches(row: Row, clause: NormalizedClause): boolean {
   }
   const actual = comparable(raw);
   if (actual === null) return false;
-  const left = fold(actual, insensitive);
+  const left = fold(actual, insensitive, folding);
 
   if (operator === 'in' || operator === 'not_in') {
     const list = (value as readonly ScalarValue[]).map((item) =>
-      fold(comparable(item)!, insensitive),
+      fold(comparable(item)!, insensitive, folding),
     );
     const found = list.some((item) => compare(left, item) === 0);
     return operator === 'in' ? found : !found;
   }
   if (operator === 'contains' || operator === 'starts_with' || operator === 'ends_with') {
     if (typeof left !== 'string') return false;
-    const needle = fold(value as string, insensitive) as string;
+    const needle = fold(value as string, insensitive, folding) as string;
     if (operator === 'contains') return left.includes(needle);
     if (operator === 'starts_with') return left.startsWith(needle);
     return left.endsWith(needle);
   }
-  const right = fold(comparable(value as ScalarValue)!, insensitive);
+  const right = fold(comparable(value as ScalarValue)!, insensitive, folding);
   const order = compare(left, right);
   switch (operator) {
     case 'eq':
@@ -86,11 +101,13 @@ function clauseMatches(row: Row, clause: NormalizedClause): boolean {
 export function matchesWhere(
   row: Row,
   where: Where | readonly NormalizedClause[] | undefined,
+  options: EvaluateOptions = {},
 ): boolean {
+  const folding = options.caseFolding ?? 'unicode';
   const { and, or } = groupClauses(normalizeWhere(where));
   return (
-    and.every((clause) => clauseMatches(row, clause)) &&
-    (or.length === 0 || or.some((clause) => clauseMatches(row, clause)))
+    and.every((clause) => clauseMatches(row, clause, folding)) &&
+    (or.length === 0 || or.some((clause) => clauseMatches(row, clause, folding)))
   );
 }
 

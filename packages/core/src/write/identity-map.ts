@@ -1,6 +1,6 @@
 import { type Dictionary, type EntityManager, Reference } from '@mikro-orm/core';
 import type { FieldInfo, ModelInfo } from '../model.js';
-import { matchesWhere } from '../query/evaluate.js';
+import { type CaseFolding, matchesWhere } from '../query/evaluate.js';
 import type { NormalizedClause, Row } from '../query/types.js';
 
 /**
@@ -71,9 +71,11 @@ export function syncMatching(
   info: ModelInfo,
   clauses: readonly NormalizedClause[],
   values: Dictionary,
+  caseFolding: CaseFolding,
 ): void {
   for (const entity of managed(em, info)) {
-    if (matchesWhere(rowOf(info, entity), clauses)) merge(em, info, entity, values);
+    if (matchesWhere(rowOf(info, entity), clauses, { caseFolding }))
+      merge(em, info, entity, values);
   }
 }
 
@@ -82,9 +84,12 @@ export function forgetMatching(
   em: EntityManager,
   info: ModelInfo,
   clauses: readonly NormalizedClause[],
+  caseFolding: CaseFolding,
 ): void {
   for (const entity of managed(em, info)) {
-    if (matchesWhere(rowOf(info, entity), clauses)) em.getUnitOfWork().unsetIdentity(entity);
+    if (matchesWhere(rowOf(info, entity), clauses, { caseFolding })) {
+      em.getUnitOfWork().unsetIdentity(entity);
+    }
   }
 }
 
