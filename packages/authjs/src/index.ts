@@ -1,2 +1,14 @@
-/** Placeholder until the Auth.js adapter lands (see the project's open issues). */
-export const packageName = '@mikro-auth/authjs';
+export {
+  type AuthjsAdapter,
+  MikroOrmAdapter,
+  type MikroOrmAdapterOptions,
+  mikroOrmAdapter,
+} from './adapter.js';
+export {
+  type AuthjsFieldNames,
+  type AuthjsFields,
+  type AuthjsModel,
+  type AuthjsTablesOptions,
+  authjsEntities,
+  authjsTables,
+} from './entities.js';

@@ -7,6 +7,7 @@ export type MikroAuthErrorCode =
   | 'UNKNOWN_MODEL'
   | 'UNKNOWN_FIELD'
   | 'INVALID_QUERY'
+  | 'NOT_FOUND'
   | 'UNIQUE_VIOLATION'
   | 'FOREIGN_KEY_VIOLATION'
   | 'NOT_NULL_VIOLATION'
@@ -79,6 +80,16 @@ export class InvalidQueryError extends MikroAuthError {
     );
     this.model = where.model;
     this.field = where.field;
+  }
+}
+
+/** An operation that needs an existing row found none; nothing was written. */
+export class NotFoundError extends MikroAuthError {
+  readonly model: string;
+
+  constructor(model: string, what: string) {
+    super('NOT_FOUND', `No ${what} exists on model "${model}"; nothing was written.`);
+    this.model = model;
   }
 }
 

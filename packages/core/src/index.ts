@@ -6,6 +6,7 @@ export {
   InvalidQueryError,
   MikroAuthError,
   type MikroAuthErrorCode,
+  NotFoundError,
   NotNullViolationError,
   UniqueViolationError,
   UnknownFieldError,

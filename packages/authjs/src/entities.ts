@@ -1,0 +1,209 @@
+import {
+  buildEntitySchemas,
+  type FieldSpec,
+  MikroAuthError,
+  type TableSpec,
+} from '@mikro-auth/core';
+import type { EntitySchema } from '@mikro-orm/core';
+
+/** The Auth.js models the adapter stores. */
+export type AuthjsModel = 'user' | 'account' | 'session' | 'verificationToken' | 'authenticator';
+
+/** The Auth.js models, in the order their tables are created. */
+export const AUTHJS_MODELS: readonly AuthjsModel[] = [
+  'user',
+  'account',
+  'session',
+  'verificationToken',
+  'authenticator',
+];
+
+/**
+ * The fields of each Auth.js model, under their Auth.js names. `id` of account, session,
+ * verification token and authenticator is the table's own primary key; `extra` on account is the
+ * JSON column that keeps token-response fields with no column of their own.
+ */
+export interface AuthjsFields {
+  user: 'id' | 'name' | 'email' | 'emailVerified' | 'image';
+  account:
+    | 'id'
+    | 'userId'
+    | 'type'
+    | 'provider'
+    | 'providerAccountId'
+    | 'refresh_token'
+    | 'access_token'
+    | 'expires_at'
+    | 'token_type'
+    | 'scope'
+    | 'id_token'
+    | 'session_state'
+    | 'extra';
+  session: 'id' | 'sessionToken' | 'userId' | 'expires';
+  verificationToken: 'id' | 'identifier' | 'token' | 'expires';
+  authenticator:
+    | 'id'
+    | 'credentialID'
+    | 'userId'
+    | 'providerAccountId'
+    | 'credentialPublicKey'
+    | 'counter'
+    | 'credentialDeviceType'
+    | 'credentialBackedUp'
+    | 'transports';
+}
+
+/** Per model, Auth.js field name → another name (a column name, or an entity property). */
+export type AuthjsFieldNames = {
+  [M in AuthjsModel]?: Partial<Record<AuthjsFields[M], string>>;
+};
+
+/** Options of `authjsTables` and `authjsEntities`. */
+export interface AuthjsTablesOptions {
+  /**
+   * Table name per model. Defaults: `user`, `account`, `session`, `verification_token`,
+   * `authenticator`.
+   */
+  tableNames?: Partial<Record<AuthjsModel, string>>;
+  /**
+   * Entity (class) name per model. Defaults: `User`, `Account`, `Session`, `VerificationToken`,
+   * `Authenticator`. Tell the adapter about renamed entities with its `entities` option.
+   */
+  entityNames?: Partial<Record<AuthjsModel, string>>;
+  /**
+   * Column name per Auth.js field, e.g. `{ user: { emailVerified: 'email_verified_at' } }`. The
+   * entity property keeps the Auth.js name, so the adapter needs no option for this.
+   */
+  columns?: AuthjsFieldNames;
+  /**
+   * Extra fields per model, described as core `FieldSpec`s, e.g.
+   * `{ user: { role: { type: 'string', required: false } } }`. The adapter reads and writes them
+   * under their field names. A new column needs `required: false` (Auth.js does not send it).
+   */
+  additionalFields?: { [M in AuthjsModel]?: Readonly<Record<string, FieldSpec>> };
+  /** Include the `authenticator` table used by WebAuthn (passkeys). Default true. */
+  webAuthn?: boolean;
+}
+
+const DEFAULT_TABLES: Record<AuthjsModel, string> = {
+  user: 'user',
+  account: 'account',
+  session: 'session',
+  verificationToken: 'verification_token',
+  authenticator: 'authenticator',
+};
+
+/** The entity names the adapter looks for when no `entities` option maps a model. */
+export const DEFAULT_ENTITY_NAMES: Readonly<Record<AuthjsModel, string>> = {
+  user: 'User',
+  account: 'Account',
+  session: 'Session',
+  verificationToken: 'VerificationToken',
+  authenticator: 'Authenticator',
+};
+
+/** The Auth.js fields of each model with their default column (snake_case, as MikroORM's default naming strategy names them). */
+function builtinFields(userEntity: string): {
+  [M in AuthjsModel]: Record<Exclude<AuthjsFields[M], 'id'>, FieldSpec>;
+} {
+  const userId: FieldSpec = {
+    type: 'string',
+    column: 'user_id',
+    references: { table: userEntity, onDelete: 'cascade' },
+    // PostgreSQL does not index foreign keys by itself; listing and deleting by user need one.
+    index: true,
+  };
+  return {
+    user: {
+      name: { type: 'text', required: false },
+      email: { type: 'string', required: false, unique: true },
+      emailVerified: { type: 'date', required: false, column: 'email_verified' },
+      image: { type: 'text', required: false },
+    },
+    account: {
+      userId,
+      type: { type: 'string' },
+      provider: { type: 'string' },
+      providerAccountId: { type: 'string', column: 'provider_account_id' },
+      refresh_token: { type: 'text', required: false },
+      access_token: { type: 'text', required: false },
+      // Seconds since the epoch: bigint, as integer columns end in 2038.
+      expires_at: { type: 'bigint', required: false },
+      token_type: { type: 'string', required: false },
+      scope: { type: 'text', required: false },
+      id_token: { type: 'text', required: false },
+      session_state: { type: 'text', required: false },
+      extra: { type: 'json', required: false },
+    },
+    session: {
+      sessionToken: { type: 'string', unique: true, column: 'session_token' },
+      userId,
+      expires: { type: 'date' },
+    },
+    verificationToken: {
+      identifier: { type: 'string' },
+      token: { type: 'string' },
+      expires: { type: 'date' },
+    },
+    authenticator: {
+      credentialID: { type: 'string', unique: true, column: 'credential_id' },
+      userId,
+      providerAccountId: { type: 'string', column: 'provider_account_id' },
+      credentialPublicKey: { type: 'text', column: 'credential_public_key' },
+      // A WebAuthn signature counter is an unsigned 32-bit number: beyond a signed integer column.
+      counter: { type: 'bigint' },
+      credentialDeviceType: { type: 'string', column: 'credential_device_type' },
+      credentialBackedUp: { type: 'boolean', column: 'credential_backed_up' },
+      transports: { type: 'string', required: false },
+    },
+  };
+}
+
+const UNIQUE_INDEXES: Partial<Record<AuthjsModel, readonly string[]>> = {
+  account: ['provider', 'providerAccountId'],
+  verificationToken: ['identifier', 'token'],
+};
+
+/** Neutral descriptions of the Auth.js tables, ready for core's entity builder or source renderer. */
+export function authjsTables(options: AuthjsTablesOptions = {}): TableSpec[] {
+  const entityOf = (model: AuthjsModel) =>
+    options.entityNames?.[model] ?? DEFAULT_ENTITY_NAMES[model];
+  const builtin = builtinFields(entityOf('user'));
+  const models = AUTHJS_MODELS.filter(
+    (model) => model !== 'authenticator' || options.webAuthn !== false,
+  );
+  return models.map((model) => {
+    const columns: Partial<Record<string, string>> = options.columns?.[model] ?? {};
+    const fields: Record<string, FieldSpec> = {};
+    for (const [name, spec] of Object.entries<FieldSpec>(builtin[model])) {
+      const column = columns[name];
+      fields[name] = column ? { ...spec, column } : spec;
+    }
+    for (const [name, spec] of Object.entries(options.additionalFields?.[model] ?? {})) {
+      if (name in fields || name === 'id') {
+        throw new MikroAuthError(
+          'INVALID_QUERY',
+          `additionalFields.${model}.${name} redefines an Auth.js field of model "${model}"; ` +
+            `choose another name (rename the Auth.js column with the columns option instead).`,
+        );
+      }
+      fields[name] = spec;
+    }
+    const unique = UNIQUE_INDEXES[model];
+    return {
+      entity: entityOf(model),
+      table: options.tableNames?.[model] ?? DEFAULT_TABLES[model],
+      id: { field: 'id', column: columns.id ?? 'id', strategy: 'string' },
+      fields,
+      ...(unique ? { indexes: [{ fields: unique, unique: true }] } : {}),
+    };
+  });
+}
+
+/**
+ * MikroORM entities for Auth.js, ready for `MikroORM.init({ entities })`, the schema generator and
+ * migrations. Table and column names are explicit, so your naming strategy does not rename them.
+ */
+export function authjsEntities(options: AuthjsTablesOptions = {}): EntitySchema[] {
+  return buildEntitySchemas(authjsTables(options));
+}
