@@ -11,6 +11,16 @@ import { type Filter, type ResolvedClause, resolveWhere, translateWhere } from '
 import { forgetMatching, forgetRows, syncMatching, syncRows } from './write/identity-map.js';
 import { type QueryBuilderLike, sqlEm } from './write/sql.js';
 
+/** A join resolved against the models: which fields meet, and the per-row limit. */
+interface JoinPlan {
+  join: Join;
+  index: number;
+  target: ModelInfo;
+  from: FieldInfo;
+  to: FieldInfo;
+  limit: number;
+}
+
 /** Options of a store. */
 export interface StoreOptions {
   /** Maps model names to entities when neither the entity name nor the table name matches. */
@@ -374,10 +384,6 @@ export class Store {
     query: FindManyQuery,
     joins: readonly Join[],
   ): Promise<Row[]> {
-    const platform = em.getPlatform();
-    const quote = (...parts: string[]) =>
-      parts.map((part) => platform.quoteIdentifier(part)).join('.');
-    const postgres = this.#dialectOf(em) === 'postgres';
     const pk = info.primaryKey;
     const selected = query.select?.length
       ? query.select.map((name) => info.field(name))
@@ -412,6 +418,95 @@ export class Store {
       ]),
     ];
 
+    const raws = plans.every(
+      (plan) => plan.join.relation === 'one' && (plan.to.primary || plan.to.property.unique),
+    )
+      ? await this.#joinFlat(info, em, query, baseFields, plans)
+      : await this.#joinDerived(info, em, query, baseFields, sortKeys, plans);
+
+    const split = (raw: Dictionary, prefix: string): Dictionary => {
+      const part: Dictionary = {};
+      for (const [key, value] of Object.entries(raw)) {
+        if (key.startsWith(prefix)) part[key.slice(prefix.length)] = value;
+      }
+      return part;
+    };
+    const results = new Map<unknown, { row: Row; seen: Array<Set<unknown>> }>();
+    const keep = new Set(selected.map((field) => field.name));
+    for (const raw of raws) {
+      const baseRaw = split(raw, 'b__');
+      const key = baseRaw[pk.column];
+      let entry = results.get(key);
+      if (!entry) {
+        const full = this.#rawRow(info, em, baseRaw);
+        const row: Row = {};
+        for (const [name, value] of Object.entries(full)) if (keep.has(name)) row[name] = value;
+        for (const plan of plans) row[plan.join.as] = plan.join.relation === 'one' ? null : [];
+        entry = { row, seen: plans.map(() => new Set()) };
+        results.set(key, entry);
+      }
+      for (const plan of plans) {
+        const joinedRaw = split(raw, `j${plan.index}__`);
+        const joinedKey = joinedRaw[plan.target.primaryKey.column];
+        if (joinedKey === null || joinedKey === undefined || entry.seen[plan.index]!.has(joinedKey))
+          continue;
+        entry.seen[plan.index]!.add(joinedKey);
+        const joined = this.#rawRow(plan.target, em, joinedRaw);
+        if (plan.join.relation === 'one') entry.row[plan.join.as] ??= joined;
+        else (entry.row[plan.join.as] as Row[]).push(joined);
+      }
+    }
+    return [...results.values()].map((entry) => entry.row);
+  }
+
+  /**
+   * Joins that match at most one row each (on a primary or unique key): one plain statement, the
+   * base table left-joined to each target table, filtered, sorted and paged as usual.
+   */
+  async #joinFlat(
+    info: ModelInfo,
+    em: EntityManager,
+    query: FindManyQuery,
+    baseFields: readonly FieldInfo[],
+    plans: readonly JoinPlan[],
+  ): Promise<Dictionary[]> {
+    const columns: unknown[] = baseFields.map((field) =>
+      raw('?? as ??', [`b.${field.column}`, `b__${field.column}`]),
+    );
+    const qb = sqlEm(em).createQueryBuilder(info.meta.class, 'b');
+    for (const plan of plans) {
+      const alias = `j${plan.index}`;
+      for (const field of plan.target.fields) {
+        columns.push(raw('?? as ??', [`${alias}.${field.column}`, `${alias}__${field.column}`]));
+      }
+      qb.leftJoin(raw('??', [plan.target.tableName]), alias, {
+        [raw('?? = ??', [`${alias}.${plan.to.column}`, `b.${plan.from.column}`])]: [],
+      });
+    }
+    qb.select(columns as string[])
+      .where(this.#filter(info, query.where, 'b'))
+      .orderBy(this.#orderBy(info, query.sort));
+    this.#page(qb, query);
+    return (await qb.execute('all', false)) as Dictionary[];
+  }
+
+  /**
+   * One-to-many joins: the base rows (filtered, sorted, paged) as a derived table, left-joined to
+   * each target numbered per base row with a window function so the limit applies per row, and
+   * restricted to keys the base filter selects so no table is scanned whole.
+   */
+  async #joinDerived(
+    info: ModelInfo,
+    em: EntityManager,
+    query: FindManyQuery,
+    baseFields: readonly FieldInfo[],
+    sortKeys: ReadonlyArray<{ field: FieldInfo; direction: 'asc' | 'desc' }>,
+    plans: readonly JoinPlan[],
+  ): Promise<Dictionary[]> {
+    const platform = em.getPlatform();
+    const quote = (...parts: string[]) =>
+      parts.map((part) => platform.quoteIdentifier(part)).join('.');
+    const postgres = this.#dialectOf(em) === 'postgres';
     const base = sqlEm(em)
       .createQueryBuilder(info.meta.class, 'b0')
       .select(baseFields.map((field) => field.name))
@@ -469,41 +564,7 @@ export class Store {
     const sql =
       `select ${columns.join(', ')} from (${baseQuery.sql}) as ${quote('b')} ${joinSql.join(' ')}` +
       ` order by ${order.join(', ')}`;
-    const raws = await this.#execute(em, sql, params);
-
-    const split = (raw: Dictionary, prefix: string): Dictionary => {
-      const part: Dictionary = {};
-      for (const [key, value] of Object.entries(raw)) {
-        if (key.startsWith(prefix)) part[key.slice(prefix.length)] = value;
-      }
-      return part;
-    };
-    const results = new Map<unknown, { row: Row; seen: Array<Set<unknown>> }>();
-    const keep = new Set(selected.map((field) => field.name));
-    for (const raw of raws) {
-      const baseRaw = split(raw, 'b__');
-      const key = baseRaw[pk.column];
-      let entry = results.get(key);
-      if (!entry) {
-        const full = this.#rawRow(info, em, baseRaw);
-        const row: Row = {};
-        for (const [name, value] of Object.entries(full)) if (keep.has(name)) row[name] = value;
-        for (const plan of plans) row[plan.join.as] = plan.join.relation === 'one' ? null : [];
-        entry = { row, seen: plans.map(() => new Set()) };
-        results.set(key, entry);
-      }
-      for (const plan of plans) {
-        const joinedRaw = split(raw, `j${plan.index}__`);
-        const joinedKey = joinedRaw[plan.target.primaryKey.column];
-        if (joinedKey === null || joinedKey === undefined || entry.seen[plan.index]!.has(joinedKey))
-          continue;
-        entry.seen[plan.index]!.add(joinedKey);
-        const joined = this.#rawRow(plan.target, em, joinedRaw);
-        if (plan.join.relation === 'one') entry.row[plan.join.as] ??= joined;
-        else (entry.row[plan.join.as] as Row[]).push(joined);
-      }
-    }
-    return [...results.values()].map((entry) => entry.row);
+    return this.#execute(em, sql, params);
   }
 
   async #run<T>(
@@ -524,9 +585,14 @@ export class Store {
     return dialectOf(em.getPlatform());
   }
 
-  #filter(info: ModelInfo, where: Where | readonly ResolvedClause[] | undefined): Filter {
+  /** The MikroORM filter for `where`; `alias` qualifies raw column references (needed with joins). */
+  #filter(
+    info: ModelInfo,
+    where: Where | readonly ResolvedClause[] | undefined,
+    alias?: string,
+  ): Filter {
     const clauses = isResolved(where) ? where : resolveWhere(info, where);
-    return translateWhere(info, clauses, this.dialect());
+    return translateWhere(info, clauses, this.dialect(), alias);
   }
 
   #select(info: ModelInfo, em: EntityManager, select?: readonly string[]): QueryBuilderLike {

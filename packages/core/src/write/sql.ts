@@ -14,8 +14,9 @@ export interface QueryBuilderLike {
   count(): QueryBuilderLike;
   returning(fields: '*' | readonly string[]): QueryBuilderLike;
   from(source: QueryBuilderLike, alias: string): QueryBuilderLike;
+  leftJoin(table: unknown, alias: string, condition: Dictionary): QueryBuilderLike;
   setLockMode(mode: number): QueryBuilderLike;
-  execute(method?: 'all' | 'get' | 'run'): Promise<unknown>;
+  execute(method?: 'all' | 'get' | 'run', mapResults?: boolean): Promise<unknown>;
   toQuery(): { sql: string; params: readonly unknown[] };
 }
 
