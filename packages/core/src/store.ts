@@ -6,6 +6,14 @@ import { isConnectionLoss, translateError } from './errors-map.js';
 import { type FieldInfo, type ModelInfo, ModelRegistry, type ModelTarget } from './model.js';
 import { coerceValue } from './query/coerce.js';
 import type { CaseFolding } from './query/evaluate.js';
+import {
+  clauseShape,
+  fill,
+  learn,
+  MarkerSlots,
+  StatementCache,
+  ValueCollector,
+} from './query/statement-cache.js';
 import type { FindManyQuery, FindOneOptions, Join, Row, SortKey, Where } from './query/types.js';
 import { type Filter, type ResolvedClause, resolveWhere, translateWhere } from './query/where.js';
 import { forgetMatching, forgetRows, syncMatching, syncRows } from './write/identity-map.js';
@@ -43,6 +51,8 @@ export interface StoreState {
   options: StoreOptions;
   /** Whether the mysql-family server understands `DELETE … RETURNING` (MariaDB 10.5+). */
   deleteReturning: Promise<boolean> | undefined;
+  /** Templates of reads by shape. */
+  statements: StatementCache;
 }
 
 function checkCount(name: 'limit' | 'offset', value: number | undefined, model: string): void {
@@ -97,9 +107,12 @@ export class Store {
       return rows[0] ?? null;
     }
     return this.#run(model, 'findOne', async (info, em) => {
-      const qb = this.#select(info, em, options.select).where(this.#filter(info, where)).limit(1);
-      const rows = (await qb.execute('all')) as Dictionary[];
-      return rows[0] ? this.#row(info, em, rows[0]) : null;
+      const clauses = resolveWhere(info, where);
+      const key = `one|${info.name}|${options.select?.join(',') ?? '*'}|${clauseShape(clauses)}`;
+      const rows = await this.#read(key, info, em, clauses, undefined, (filter) =>
+        this.#select(info, em, options.select).where(filter).limit(1),
+      );
+      return rows[0] ? this.#rawRow(info, em, rows[0]) : null;
     });
   }
 
@@ -112,23 +125,27 @@ export class Store {
       checkCount('limit', query.limit, info.name);
       checkCount('offset', query.offset, info.name);
       if (query.joins?.length) return this.#findJoined(info, em, query, query.joins);
-      const qb = this.#select(info, em, query.select).where(this.#filter(info, query.where));
-      qb.orderBy(this.#orderBy(info, query.sort));
-      this.#page(qb, query);
-      const rows = (await qb.execute('all')) as Dictionary[];
-      return rows.map((row) => this.#row(info, em, row));
+      const clauses = resolveWhere(info, query.where);
+      const key = `many|${info.name}|${query.select?.join(',') ?? '*'}|${sortShape(query.sort)}|${query.limit}|${query.offset}|${clauseShape(clauses)}`;
+      const rows = await this.#read(key, info, em, clauses, undefined, (filter) => {
+        const qb = this.#select(info, em, query.select).where(filter);
+        qb.orderBy(this.#orderBy(info, query.sort));
+        this.#page(qb, query);
+        return qb;
+      });
+      return rows.map((row) => this.#rawRow(info, em, row));
     });
   }
 
   /** Counts rows matching `where`. One statement. */
   async count(model: string, where?: Where): Promise<number> {
     return this.#run(model, 'count', async (info, em) => {
-      const qb = sqlEm(em)
-        .createQueryBuilder(info.meta.class)
-        .count()
-        .where(this.#filter(info, where));
-      const row = (await qb.execute('get')) as { count: number | string } | undefined;
-      return Number(row?.count ?? 0);
+      const clauses = resolveWhere(info, where);
+      const key = `count|${info.name}|${clauseShape(clauses)}`;
+      const rows = await this.#read(key, info, em, clauses, undefined, (filter) =>
+        sqlEm(em).createQueryBuilder(info.meta.class).count().where(filter),
+      );
+      return Number((rows[0] as { count?: number | string } | undefined)?.count ?? 0);
     });
   }
 
@@ -470,24 +487,31 @@ export class Store {
     baseFields: readonly FieldInfo[],
     plans: readonly JoinPlan[],
   ): Promise<Dictionary[]> {
-    const columns: unknown[] = baseFields.map((field) =>
-      raw('?? as ??', [`b.${field.column}`, `b__${field.column}`]),
-    );
-    const qb = sqlEm(em).createQueryBuilder(info.meta.class, 'b');
-    for (const plan of plans) {
-      const alias = `j${plan.index}`;
-      for (const field of plan.target.fields) {
-        columns.push(raw('?? as ??', [`${alias}.${field.column}`, `${alias}__${field.column}`]));
+    const clauses = resolveWhere(info, query.where);
+    const joinShape = plans
+      .map((plan) => `${plan.target.name}:${plan.from.name}=${plan.to.name}`)
+      .join(',');
+    const key = `join|${info.name}|${baseFields.map((field) => field.name).join(',')}|${joinShape}|${sortShape(query.sort)}|${query.limit}|${query.offset}|${clauseShape(clauses)}`;
+    return this.#read(key, info, em, clauses, 'b', (filter) => {
+      const columns: unknown[] = baseFields.map((field) =>
+        raw('?? as ??', [`b.${field.column}`, `b__${field.column}`]),
+      );
+      const qb = sqlEm(em).createQueryBuilder(info.meta.class, 'b');
+      for (const plan of plans) {
+        const alias = `j${plan.index}`;
+        for (const field of plan.target.fields) {
+          columns.push(raw('?? as ??', [`${alias}.${field.column}`, `${alias}__${field.column}`]));
+        }
+        qb.leftJoin(raw('??', [plan.target.tableName]), alias, {
+          [raw('?? = ??', [`${alias}.${plan.to.column}`, `b.${plan.from.column}`])]: [],
+        });
       }
-      qb.leftJoin(raw('??', [plan.target.tableName]), alias, {
-        [raw('?? = ??', [`${alias}.${plan.to.column}`, `b.${plan.from.column}`])]: [],
-      });
-    }
-    qb.select(columns as string[])
-      .where(this.#filter(info, query.where, 'b'))
-      .orderBy(this.#orderBy(info, query.sort));
-    this.#page(qb, query);
-    return (await qb.execute('all', false)) as Dictionary[];
+      qb.select(columns as string[])
+        .where(filter)
+        .orderBy(this.#orderBy(info, query.sort));
+      this.#page(qb, query);
+      return qb;
+    });
   }
 
   /**
@@ -565,6 +589,36 @@ export class Store {
       `select ${columns.join(', ')} from (${baseQuery.sql}) as ${quote('b')} ${joinSql.join(' ')}` +
       ` order by ${order.join(', ')}`;
     return this.#execute(em, sql, params);
+  }
+
+  /**
+   * Runs a read built by `build` from the filter of `clauses` and returns the driver's rows. The
+   * first call of a shape (`key`) goes through MikroORM's QueryBuilder and learns a template of it;
+   * later calls refill the template and skip the QueryBuilder (see query/statement-cache.ts).
+   */
+  async #read(
+    key: string,
+    info: ModelInfo,
+    em: EntityManager,
+    clauses: readonly ResolvedClause[],
+    alias: string | undefined,
+    build: (filter: Filter) => QueryBuilderLike,
+  ): Promise<Dictionary[]> {
+    const dialect = this.dialect();
+    const cache = this.#shared.statements;
+    const cached = cache.get(key);
+    const collector = new ValueCollector();
+    if (cached) {
+      translateWhere(info, clauses, dialect, alias, collector);
+      return this.#execute(em, cached.sql, fill(cached, collector.values));
+    }
+    const real = build(translateWhere(info, clauses, dialect, alias, collector)).toQuery();
+    if (cached === undefined) {
+      const markers = new MarkerSlots();
+      const marked = build(translateWhere(info, clauses, dialect, alias, markers)).toQuery();
+      cache.set(key, learn(real, marked, markers.markers, collector.values) ?? null);
+    }
+    return this.#execute(em, real.sql, real.params);
   }
 
   async #run<T>(
@@ -749,6 +803,12 @@ export class Store {
   }
 }
 
+function sortShape(sort: SortKey | readonly SortKey[] | undefined): string {
+  const keys: readonly SortKey[] =
+    sort === undefined ? [] : Array.isArray(sort) ? sort : [sort as SortKey];
+  return keys.map((key) => `${key.field}:${key.direction}`).join(',');
+}
+
 function isResolved(
   where: Where | readonly ResolvedClause[] | undefined,
 ): where is readonly ResolvedClause[] {
@@ -784,5 +844,6 @@ export function createStore(source: OrmSource, options: StoreOptions = {}): Stor
     registry: undefined,
     options,
     deleteReturning: undefined,
+    statements: new StatementCache(),
   });
 }

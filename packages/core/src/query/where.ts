@@ -34,10 +34,23 @@ function globLiteral(value: string): string {
   return value.replace(/[*?[]/g, (char) => `[${char}]`);
 }
 
+/**
+ * Sees every value the translation puts into SQL, in order: `plain` values go into filter objects
+ * (MikroORM converts them to the column's database type), `param` values into raw fragments as they
+ * are. The statement cache uses it to turn a translation into a template and to refill it.
+ */
+export interface ValueSlots {
+  plain(field: FieldInfo, value: unknown): unknown;
+  param(value: unknown): unknown;
+}
+
+const DIRECT: ValueSlots = { plain: (_, value) => value, param: (value) => value };
+
 interface Context {
   model: ModelInfo;
   dialect: Dialect;
   alias: string | undefined;
+  slots: ValueSlots;
 }
 
 function columnRef(context: Context, field: FieldInfo): string {
@@ -69,7 +82,10 @@ function stringTerm(context: Context, field: FieldInfo, clause: ResolvedClause):
     const values = clause.value as readonly string[];
     if (values.length === 0) return operator === 'in' ? FALSE : TRUE;
     const list = placeholders(values.length, right);
-    return rawTerm(`${left} ${operator === 'in' ? 'in' : 'not in'} (${list})`, [column, ...values]);
+    return rawTerm(`${left} ${operator === 'in' ? 'in' : 'not in'} (${list})`, [
+      column,
+      ...values.map((value) => context.slots.param(value)),
+    ]);
   }
   if (isLikeOperator(operator)) {
     const value = clause.value as string;
@@ -82,31 +98,29 @@ function stringTerm(context: Context, field: FieldInfo, clause: ResolvedClause):
           : operator === 'starts_with'
             ? `${literal}*`
             : `*${literal}`;
-      return rawTerm('?? glob ?', [column, pattern]);
+      return rawTerm('?? glob ?', [column, context.slots.param(pattern)]);
     }
     return rawTerm(`${left} like ${right} escape '${LIKE_ESCAPE}'`, [
       column,
-      likePattern(operator, value),
+      context.slots.param(likePattern(operator, value)),
     ]);
   }
   const comparator = COMPARATORS[operator as keyof typeof COMPARATORS];
   if (!insensitive && !mysql) {
+    const value = context.slots.plain(field, clause.value);
     return filterTerm(
       operator === 'eq'
-        ? { [field.name]: clause.value }
-        : {
-            [field.name]: { [OPERATOR_KEYS[operator as keyof typeof OPERATOR_KEYS]]: clause.value },
-          },
+        ? { [field.name]: value }
+        : { [field.name]: { [OPERATOR_KEYS[operator as keyof typeof OPERATOR_KEYS]]: value } },
     );
   }
-  const exact = rawTerm(`${left} ${comparator} ${right}`, [column, clause.value]);
   if (operator === 'eq' && !insensitive) {
     // Keep a plain equality beside the binary one so an index on the column stays usable.
-    return filterTerm({
-      $and: [{ [field.name]: clause.value }, (exact as { filter: Filter }).filter],
-    });
+    const plain = { [field.name]: context.slots.plain(field, clause.value) };
+    const exact = rawTerm(`${left} = ${right}`, [column, context.slots.param(clause.value)]);
+    return filterTerm({ $and: [plain, (exact as { filter: Filter }).filter] });
   }
-  return exact;
+  return rawTerm(`${left} ${comparator} ${right}`, [column, context.slots.param(clause.value)]);
 }
 
 /** A clause whose field is resolved to a property and whose value is coerced to that field's type. */
@@ -157,13 +171,16 @@ function clauseTerm(context: Context, coerced: ResolvedClause): Term {
   if (operator === 'in' || operator === 'not_in') {
     const values = value as readonly unknown[];
     if (values.length === 0) return operator === 'in' ? FALSE : TRUE;
-    return filterTerm({ [field.name]: { [operator === 'in' ? '$in' : '$nin']: values } });
+    const slotted = values.map((item) => context.slots.plain(field, item));
+    return filterTerm({ [field.name]: { [operator === 'in' ? '$in' : '$nin']: slotted } });
   }
-  if (operator === 'eq') return filterTerm({ [field.name]: value });
+  if (operator === 'eq') return filterTerm({ [field.name]: context.slots.plain(field, value) });
   if (isLikeOperator(operator))
     throw new InvalidQueryError(`operator "${operator}" needs a string.`, at);
   return filterTerm({
-    [field.name]: { [OPERATOR_KEYS[operator as keyof typeof OPERATOR_KEYS]]: value },
+    [field.name]: {
+      [OPERATOR_KEYS[operator as keyof typeof OPERATOR_KEYS]]: context.slots.plain(field, value),
+    },
   });
 }
 
@@ -189,8 +206,9 @@ export function translateWhere(
   clauses: readonly ResolvedClause[],
   dialect: Dialect,
   alias?: string,
+  slots: ValueSlots = DIRECT,
 ): Filter {
-  const context: Context = { model, dialect, alias };
+  const context: Context = { model, dialect, alias, slots };
   const and = clauses.filter((clause) => clause.connector === 'AND');
   const or = clauses.filter((clause) => clause.connector === 'OR');
   const andTerm = combine(
