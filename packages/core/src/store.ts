@@ -1,4 +1,10 @@
-import { type Dictionary, type EntityManager, LockMode, raw } from '@mikro-orm/core';
+import {
+  type Dictionary,
+  type EntityManager,
+  LockMode,
+  type QueryResult,
+  raw,
+} from '@mikro-orm/core';
 import { EntityManagerResolver, type OrmSource } from './context.js';
 import { type Dialect, dialectOf } from './dialect.js';
 import { ConnectionError, InvalidQueryError, MikroAuthError } from './errors.js';
@@ -15,7 +21,13 @@ import {
   ValueCollector,
 } from './query/statement-cache.js';
 import type { FindManyQuery, FindOneOptions, Join, Row, SortKey, Where } from './query/types.js';
-import { type Filter, type ResolvedClause, resolveWhere, translateWhere } from './query/where.js';
+import {
+  type Filter,
+  type ResolvedClause,
+  resolveWhere,
+  translateWhere,
+  type ValueSlots,
+} from './query/where.js';
 import { forgetMatching, forgetRows, syncMatching, syncRows } from './write/identity-map.js';
 import { type QueryBuilderLike, sqlEm } from './write/sql.js';
 
@@ -153,12 +165,18 @@ export class Store {
   async create(model: string, data: Readonly<Record<string, unknown>>): Promise<Row> {
     return this.#run(model, 'create', async (info, em) => {
       const values = this.#values(info, data);
-      const qb = sqlEm(em).createQueryBuilder(info.meta.class).insert(values);
       if (this.#dialectOf(em) !== 'mysql') {
-        const result = (await qb.returning('*').execute('run')) as { rows?: Dictionary[] };
-        const stored = result.rows?.[0];
+        const key = `insert|${info.name}|${valueShape(values)}`;
+        const result = await this.#cached(key, em, 'run', (slots) =>
+          sqlEm(em)
+            .createQueryBuilder(info.meta.class)
+            .insert(this.#slotted(info, values, slots))
+            .returning('*'),
+        );
+        const stored = (result.rows as Dictionary[] | undefined)?.[0];
         if (stored) return this.#rawRow(info, em, stored);
       } else {
+        const qb = sqlEm(em).createQueryBuilder(info.meta.class).insert(values);
         const result = (await qb.execute('run')) as { insertId?: unknown };
         const id = values[info.primaryKey.name] ?? result.insertId;
         const stored = await this.#byId(info, em, id);
@@ -181,19 +199,43 @@ export class Store {
       const values = this.#values(info, data);
       if (Object.keys(values).length === 0) return this.findOne(model, where);
       const clauses = resolveWhere(info, where);
-      const filter = this.#filter(info, clauses);
       const pk = info.primaryKey.name;
       const pinned = this.#pinnedId(info, clauses);
       let row: Row | null;
       if (this.#dialectOf(em) !== 'mysql') {
-        const target =
-          pinned !== undefined
-            ? filter
-            : { $and: [filter, { [pk]: { $in: this.#firstIds(info, em, filter) } }] };
-        const qb = sqlEm(em).createQueryBuilder(info.meta.class).update(values).where(target);
-        const result = (await qb.returning('*').execute('run')) as { rows?: Dictionary[] };
-        row = result.rows?.[0] ? this.#rawRow(info, em, result.rows[0]) : null;
+        const dialect = this.dialect();
+        const key = `updateOne|${info.name}|${pinned !== undefined}|${valueShape(values)}|${clauseShape(clauses)}`;
+        const result = await this.#cached(key, em, 'run', (slots) => {
+          const slotted = translateWhere(info, clauses, dialect, undefined, slots);
+          const target =
+            pinned !== undefined
+              ? slotted
+              : {
+                  $and: [
+                    slotted,
+                    // The sub-select's values go through `slots` too, or a cached template would
+                    // keep the first call's values.
+                    {
+                      [pk]: {
+                        $in: this.#firstIds(
+                          info,
+                          em,
+                          translateWhere(info, clauses, dialect, undefined, slots),
+                        ),
+                      },
+                    },
+                  ],
+                };
+          return sqlEm(em)
+            .createQueryBuilder(info.meta.class)
+            .update(this.#slotted(info, values, slots))
+            .where(target)
+            .returning('*');
+        });
+        const updated = (result.rows as Dictionary[] | undefined)?.[0];
+        row = updated ? this.#rawRow(info, em, updated) : null;
       } else {
+        const filter = this.#filter(info, clauses);
         const id =
           pinned !== undefined && !(pk in values) ? pinned : await this.#firstId(info, em, filter);
         if (id === undefined) return null;
@@ -220,11 +262,14 @@ export class Store {
       const values = this.#values(info, data);
       if (Object.keys(values).length === 0) return this.count(model, where);
       const clauses = resolveWhere(info, where);
-      const result = (await sqlEm(em)
-        .createQueryBuilder(info.meta.class)
-        .update(values)
-        .where(this.#filter(info, clauses))
-        .execute('run')) as { affectedRows?: number };
+      const dialect = this.dialect();
+      const key = `updateMany|${info.name}|${valueShape(values)}|${clauseShape(clauses)}`;
+      const result = await this.#cached(key, em, 'run', (slots) =>
+        sqlEm(em)
+          .createQueryBuilder(info.meta.class)
+          .update(this.#slotted(info, values, slots))
+          .where(translateWhere(info, clauses, dialect, undefined, slots)),
+      );
       syncMatching(em, info, clauses, values, this.caseFolding());
       return Number(result.affectedRows ?? 0);
     });
@@ -234,11 +279,14 @@ export class Store {
   async deleteMany(model: string, where?: Where): Promise<number> {
     return this.#run(model, 'deleteMany', async (info, em) => {
       const clauses = resolveWhere(info, where);
-      const result = (await sqlEm(em)
-        .createQueryBuilder(info.meta.class)
-        .delete()
-        .where(this.#filter(info, clauses))
-        .execute('run')) as { affectedRows?: number };
+      const dialect = this.dialect();
+      const key = `deleteMany|${info.name}|${clauseShape(clauses)}`;
+      const result = await this.#cached(key, em, 'run', (slots) =>
+        sqlEm(em)
+          .createQueryBuilder(info.meta.class)
+          .delete()
+          .where(translateWhere(info, clauses, dialect, undefined, slots)),
+      );
       forgetMatching(em, info, clauses, this.caseFolding());
       return Number(result.affectedRows ?? 0);
     });
@@ -592,11 +640,39 @@ export class Store {
   }
 
   /**
-   * Runs a read built by `build` from the filter of `clauses` and returns the driver's rows. The
-   * first call of a shape (`key`) goes through MikroORM's QueryBuilder and learns a template of it;
-   * later calls refill the template and skip the QueryBuilder (see query/statement-cache.ts).
+   * Runs a statement built by `build` from the values it is given through `slots`. The first call
+   * of a shape (`key`) goes through MikroORM's QueryBuilder and learns a template of it; later
+   * calls refill the template and skip the QueryBuilder (see query/statement-cache.ts).
    */
-  async #read(
+  async #cached<M extends 'all' | 'run'>(
+    key: string,
+    em: EntityManager,
+    method: M,
+    build: (slots: ValueSlots) => QueryBuilderLike,
+  ): Promise<M extends 'all' ? Dictionary[] : QueryResult> {
+    type Result = M extends 'all' ? Dictionary[] : QueryResult;
+    const cache = this.#shared.statements;
+    const cached = cache.get(key);
+    const collector = new ValueCollector();
+    const execute = (sql: string, params: readonly unknown[]) =>
+      em
+        .getConnection()
+        .execute(sql, [...params], method, em.getTransactionContext()) as Promise<Result>;
+    if (cached) {
+      build(collector);
+      return execute(cached.sql, fill(cached, collector.values));
+    }
+    const real = build(collector).toQuery();
+    if (cached === undefined) {
+      const markers = new MarkerSlots();
+      const marked = build(markers).toQuery();
+      cache.set(key, learn(real, marked, markers.markers, collector.values) ?? null);
+    }
+    return execute(real.sql, real.params);
+  }
+
+  /** A read through the statement cache, filtered by `clauses`. */
+  #read(
     key: string,
     info: ModelInfo,
     em: EntityManager,
@@ -605,20 +681,18 @@ export class Store {
     build: (filter: Filter) => QueryBuilderLike,
   ): Promise<Dictionary[]> {
     const dialect = this.dialect();
-    const cache = this.#shared.statements;
-    const cached = cache.get(key);
-    const collector = new ValueCollector();
-    if (cached) {
-      translateWhere(info, clauses, dialect, alias, collector);
-      return this.#execute(em, cached.sql, fill(cached, collector.values));
+    return this.#cached(key, em, 'all', (slots) =>
+      build(translateWhere(info, clauses, dialect, alias, slots)),
+    );
+  }
+
+  /** Values keyed by property, each passed through `slots`. */
+  #slotted(info: ModelInfo, values: Dictionary, slots: ValueSlots): Dictionary {
+    const out: Dictionary = {};
+    for (const [name, value] of Object.entries(values)) {
+      out[name] = value === null ? null : slots.plain(info.field(name), value);
     }
-    const real = build(translateWhere(info, clauses, dialect, alias, collector)).toQuery();
-    if (cached === undefined) {
-      const markers = new MarkerSlots();
-      const marked = build(translateWhere(info, clauses, dialect, alias, markers)).toQuery();
-      cache.set(key, learn(real, marked, markers.markers, collector.values) ?? null);
-    }
-    return this.#execute(em, real.sql, real.params);
+    return out;
   }
 
   async #run<T>(
@@ -801,6 +875,16 @@ export class Store {
     }
     return this.#row(info, em, row);
   }
+}
+
+/** What an insert or update statement depends on besides its values. */
+function valueShape(values: Dictionary): string {
+  return Object.entries(values)
+    .map(
+      ([name, value]) =>
+        `${name}:${value === null ? 'null' : value instanceof Date ? 'date' : typeof value}`,
+    )
+    .join(',');
 }
 
 function sortShape(sort: SortKey | readonly SortKey[] | undefined): string {
