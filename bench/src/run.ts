@@ -153,18 +153,23 @@ async function measure(
   const memory: Record<string, { after1k: number; afterAll: number; growth: number }> = {};
   for (const contender of contenders.filter((c) => c.name !== 'raw')) {
     process.stderr.write(`[${database}] memory: ${contender.name}\n`);
-    const heap = () => {
-      gc?.();
-      gc?.();
-      return process.memoryUsage().heapUsed;
-    };
-    await repeat(1000, 1, () => contender.lookup());
-    const after1k = heap();
-    await repeat(size.memoryLookups - 1000, 1, () => contender.lookup());
-    const afterAll = heap();
-    memory[contender.name] = { after1k, afterAll, growth: (afterAll - after1k) / after1k };
+    memory[contender.name] = await heapGrowth(() => contender.lookup());
   }
   return { measurements, memory };
+}
+
+/** Heap used after 1,000 lookups and after all of them (garbage collected before each reading). */
+async function heapGrowth(lookup: () => Promise<unknown>) {
+  const heap = () => {
+    gc?.();
+    gc?.();
+    return process.memoryUsage().heapUsed;
+  };
+  await repeat(1000, 1, lookup);
+  const after1k = heap();
+  await repeat(size.memoryLookups - 1000, 1, lookup);
+  const afterAll = heap();
+  return { after1k, afterAll, growth: (afterAll - after1k) / after1k };
 }
 
 /** Auth.js: getSessionAndUser through @mikro-auth/authjs against the same SQL through the driver. */
@@ -202,16 +207,7 @@ async function measureAuthjs(database: BenchDatabase) {
       entry(concurrent, contender.name).statements = count;
     }
     const target = contenders.find((contender) => contender.name === 'mikro-auth')!;
-    const heap = () => {
-      gc?.();
-      gc?.();
-      return process.memoryUsage().heapUsed;
-    };
-    await repeat(1000, 1, () => target.lookup());
-    const after1k = heap();
-    await repeat(size.memoryLookups - 1000, 1, () => target.lookup());
-    const afterAll = heap();
-    memory['mikro-auth'] = { after1k, afterAll, growth: (afterAll - after1k) / after1k };
+    memory['mikro-auth'] = await heapGrowth(() => target.lookup());
   } finally {
     for (const contender of contenders) await contender.close();
     await drop();
