@@ -167,12 +167,11 @@ export class Store {
       const values = this.#values(info, data);
       if (this.#dialectOf(em) !== 'mysql') {
         const key = `insert|${info.name}|${valueShape(values)}`;
-        const result = await this.#cached(key, em, 'run', (slots) =>
-          sqlEm(em)
-            .createQueryBuilder(info.meta.class)
-            .insert(this.#slotted(info, values, slots))
-            .returning('*'),
-        );
+        const result = await this.#cached(key, em, 'run', (slots) => {
+          const inserted = this.#slotted(info, values, slots);
+          return () =>
+            sqlEm(em).createQueryBuilder(info.meta.class).insert(inserted).returning('*');
+        });
         const stored = (result.rows as Dictionary[] | undefined)?.[0];
         if (stored) return this.#rawRow(info, em, stored);
       } else {
@@ -206,31 +205,24 @@ export class Store {
         const dialect = this.dialect();
         const key = `updateOne|${info.name}|${pinned !== undefined}|${valueShape(values)}|${clauseShape(clauses)}`;
         const result = await this.#cached(key, em, 'run', (slots) => {
-          const slotted = translateWhere(info, clauses, dialect, undefined, slots);
-          const target =
-            pinned !== undefined
-              ? slotted
-              : {
-                  $and: [
-                    slotted,
-                    // The sub-select's values go through `slots` too, or a cached template would
-                    // keep the first call's values.
-                    {
-                      [pk]: {
-                        $in: this.#firstIds(
-                          info,
-                          em,
-                          translateWhere(info, clauses, dialect, undefined, slots),
-                        ),
-                      },
-                    },
-                  ],
-                };
-          return sqlEm(em)
-            .createQueryBuilder(info.meta.class)
-            .update(this.#slotted(info, values, slots))
-            .where(target)
-            .returning('*');
+          const filter = translateWhere(info, clauses, dialect, undefined, slots);
+          // The sub-select's values go through `slots` too, or a cached template would keep the
+          // first call's values.
+          const first =
+            pinned === undefined
+              ? translateWhere(info, clauses, dialect, undefined, slots)
+              : undefined;
+          const updated = this.#slotted(info, values, slots);
+          return () =>
+            sqlEm(em)
+              .createQueryBuilder(info.meta.class)
+              .update(updated)
+              .where(
+                first
+                  ? { $and: [filter, { [pk]: { $in: this.#firstIds(info, em, first) } }] }
+                  : filter,
+              )
+              .returning('*');
         });
         const updated = (result.rows as Dictionary[] | undefined)?.[0];
         row = updated ? this.#rawRow(info, em, updated) : null;
@@ -264,12 +256,11 @@ export class Store {
       const clauses = resolveWhere(info, where);
       const dialect = this.dialect();
       const key = `updateMany|${info.name}|${valueShape(values)}|${clauseShape(clauses)}`;
-      const result = await this.#cached(key, em, 'run', (slots) =>
-        sqlEm(em)
-          .createQueryBuilder(info.meta.class)
-          .update(this.#slotted(info, values, slots))
-          .where(translateWhere(info, clauses, dialect, undefined, slots)),
-      );
+      const result = await this.#cached(key, em, 'run', (slots) => {
+        const updated = this.#slotted(info, values, slots);
+        const filter = translateWhere(info, clauses, dialect, undefined, slots);
+        return () => sqlEm(em).createQueryBuilder(info.meta.class).update(updated).where(filter);
+      });
       syncMatching(em, info, clauses, values, this.caseFolding());
       return Number(result.affectedRows ?? 0);
     });
@@ -281,12 +272,10 @@ export class Store {
       const clauses = resolveWhere(info, where);
       const dialect = this.dialect();
       const key = `deleteMany|${info.name}|${clauseShape(clauses)}`;
-      const result = await this.#cached(key, em, 'run', (slots) =>
-        sqlEm(em)
-          .createQueryBuilder(info.meta.class)
-          .delete()
-          .where(translateWhere(info, clauses, dialect, undefined, slots)),
-      );
+      const result = await this.#cached(key, em, 'run', (slots) => {
+        const filter = translateWhere(info, clauses, dialect, undefined, slots);
+        return () => sqlEm(em).createQueryBuilder(info.meta.class).delete().where(filter);
+      });
       forgetMatching(em, info, clauses, this.caseFolding());
       return Number(result.affectedRows ?? 0);
     });
@@ -648,24 +637,26 @@ export class Store {
     key: string,
     em: EntityManager,
     method: M,
-    build: (slots: ValueSlots) => QueryBuilderLike,
+    build: (slots: ValueSlots) => () => QueryBuilderLike,
   ): Promise<M extends 'all' ? Dictionary[] : QueryResult> {
     type Result = M extends 'all' ? Dictionary[] : QueryResult;
     const cache = this.#shared.statements;
     const cached = cache.get(key);
-    const collector = new ValueCollector();
     const execute = (sql: string, params: readonly unknown[]) =>
       em
         .getConnection()
         .execute(sql, [...params], method, em.getTransactionContext()) as Promise<Result>;
     if (cached) {
-      build(collector);
-      return execute(cached.sql, fill(cached, collector.values));
+      // Only the values are needed: no filter objects, no QueryBuilder.
+      const values = new ValueCollector(true);
+      build(values);
+      return execute(cached.sql, fill(cached, values.values));
     }
-    const real = build(collector).toQuery();
+    const collector = new ValueCollector(false);
+    const real = build(collector)().toQuery();
     if (cached === undefined) {
       const markers = new MarkerSlots();
-      const marked = build(markers).toQuery();
+      const marked = build(markers)().toQuery();
       cache.set(key, learn(real, marked, markers.markers, collector.values) ?? null);
     }
     return execute(real.sql, real.params);
@@ -681,9 +672,10 @@ export class Store {
     build: (filter: Filter) => QueryBuilderLike,
   ): Promise<Dictionary[]> {
     const dialect = this.dialect();
-    return this.#cached(key, em, 'all', (slots) =>
-      build(translateWhere(info, clauses, dialect, alias, slots)),
-    );
+    return this.#cached(key, em, 'all', (slots) => {
+      const filter = translateWhere(info, clauses, dialect, alias, slots);
+      return () => build(filter);
+    });
   }
 
   /** Values keyed by property, each passed through `slots`. */

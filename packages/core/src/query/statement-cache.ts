@@ -23,6 +23,12 @@ export interface Template {
 /** Records the values of a translation in order. */
 export class ValueCollector implements ValueSlots {
   readonly values: unknown[] = [];
+  /** True when only the values are wanted, so the translation may skip building SQL fragments. */
+  readonly collectOnly: boolean;
+
+  constructor(collectOnly = false) {
+    this.collectOnly = collectOnly;
+  }
 
   plain(_field: FieldInfo, value: unknown): unknown {
     this.values.push(value);

@@ -18,8 +18,8 @@ const FALSE: Term = { kind: 'false' };
 /** A filter that no row satisfies; emitted instead of an empty `$or`, which MikroORM would mishandle. */
 const NOTHING: Filter = { [raw('1 = 0')]: [] };
 
-function rawTerm(sql: string, params: readonly unknown[]): Term {
-  return { kind: 'filter', filter: { [raw(sql, params)]: [] } };
+function rawTerm(sql: string, params: readonly unknown[], collectOnly = false): Term {
+  return { kind: 'filter', filter: collectOnly ? {} : { [raw(sql, params)]: [] } };
 }
 
 function filterTerm(filter: Filter): Term {
@@ -42,6 +42,8 @@ function globLiteral(value: string): string {
 export interface ValueSlots {
   plain(field: FieldInfo, value: unknown): unknown;
   param(value: unknown): unknown;
+  /** Only the values are wanted: no raw SQL fragments need to be made. */
+  readonly collectOnly?: boolean;
 }
 
 const DIRECT: ValueSlots = { plain: (_, value) => value, param: (value) => value };
@@ -82,10 +84,11 @@ function stringTerm(context: Context, field: FieldInfo, clause: ResolvedClause):
     const values = clause.value as readonly string[];
     if (values.length === 0) return operator === 'in' ? FALSE : TRUE;
     const list = placeholders(values.length, right);
-    return rawTerm(`${left} ${operator === 'in' ? 'in' : 'not in'} (${list})`, [
-      column,
-      ...values.map((value) => context.slots.param(value)),
-    ]);
+    return rawTerm(
+      `${left} ${operator === 'in' ? 'in' : 'not in'} (${list})`,
+      [column, ...values.map((value) => context.slots.param(value))],
+      context.slots.collectOnly,
+    );
   }
   if (isLikeOperator(operator)) {
     const value = clause.value as string;
@@ -98,12 +101,17 @@ function stringTerm(context: Context, field: FieldInfo, clause: ResolvedClause):
           : operator === 'starts_with'
             ? `${literal}*`
             : `*${literal}`;
-      return rawTerm('?? glob ?', [column, context.slots.param(pattern)]);
+      return rawTerm(
+        '?? glob ?',
+        [column, context.slots.param(pattern)],
+        context.slots.collectOnly,
+      );
     }
-    return rawTerm(`${left} like ${right} escape '${LIKE_ESCAPE}'`, [
-      column,
-      context.slots.param(likePattern(operator, value)),
-    ]);
+    return rawTerm(
+      `${left} like ${right} escape '${LIKE_ESCAPE}'`,
+      [column, context.slots.param(likePattern(operator, value))],
+      context.slots.collectOnly,
+    );
   }
   const comparator = COMPARATORS[operator as keyof typeof COMPARATORS];
   if (!insensitive && !mysql) {
@@ -117,10 +125,18 @@ function stringTerm(context: Context, field: FieldInfo, clause: ResolvedClause):
   if (operator === 'eq' && !insensitive) {
     // Keep a plain equality beside the binary one so an index on the column stays usable.
     const plain = { [field.name]: context.slots.plain(field, clause.value) };
-    const exact = rawTerm(`${left} = ${right}`, [column, context.slots.param(clause.value)]);
+    const exact = rawTerm(
+      `${left} = ${right}`,
+      [column, context.slots.param(clause.value)],
+      context.slots.collectOnly,
+    );
     return filterTerm({ $and: [plain, (exact as { filter: Filter }).filter] });
   }
-  return rawTerm(`${left} ${comparator} ${right}`, [column, context.slots.param(clause.value)]);
+  return rawTerm(
+    `${left} ${comparator} ${right}`,
+    [column, context.slots.param(clause.value)],
+    context.slots.collectOnly,
+  );
 }
 
 /** A clause whose field is resolved to a property and whose value is coerced to that field's type. */
