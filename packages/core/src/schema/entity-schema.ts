@@ -17,6 +17,8 @@ export interface ColumnOptions {
   /** For m:1: the entity name of the referenced table. */
   target?: string;
   deleteRule?: string;
+  /** Database default of a scalar column. */
+  default?: string | number | boolean | null;
 }
 
 const STRING_KEY_LENGTH = 255;
@@ -104,7 +106,12 @@ export function tableColumns(
         deleteRule: spec.references.onDelete ?? 'cascade',
       });
     } else {
-      columns.set(name, { kind: 'scalar', ...scalarType(spec), ...base });
+      columns.set(name, {
+        kind: 'scalar',
+        ...scalarType(spec),
+        ...base,
+        ...(spec.default !== undefined ? { default: spec.default } : {}),
+      });
     }
   }
   return columns;
@@ -140,6 +147,7 @@ export function buildEntitySchemas(tables: readonly TableSpec[]): EntitySchema[]
           type: column.type,
           ...(column.primary ? { primary: true } : {}),
           ...(column.autoincrement ? { autoincrement: true } : {}),
+          ...(column.default !== undefined ? { default: column.default } : {}),
           ...common,
         } as EntitySchemaProperty<unknown, unknown>;
       }

@@ -42,6 +42,7 @@ function propertySource(column: ColumnOptions): string {
   // Always explicit: the app's naming strategy must not rename the columns the framework uses.
   calls.push(`fieldName(${JSON.stringify(column.fieldName)})`);
   if (column.nullable) calls.push('nullable()');
+  if (column.default !== undefined) calls.push(`default(${JSON.stringify(column.default)})`);
   if (column.unique) calls.push('unique()');
   if (column.index) calls.push('index()');
   if (column.deleteRule) calls.push(`deleteRule(${JSON.stringify(column.deleteRule)})`);

@@ -29,6 +29,8 @@ export interface FieldSpec {
   references?: { table: string; onDelete?: ReferentialAction };
   /** Maximum length for `string` columns (default 255). */
   length?: number;
+  /** A database default for the column (used when an insert leaves the field out). */
+  default?: string | number | boolean | null;
 }
 
 export interface IndexSpec {

@@ -71,7 +71,7 @@ describe(`extended and renamed default tables (${db.name})`, () => {
           session: { sessionToken: 'token' },
         },
         additionalFields: {
-          user: { role: { type: 'string', required: false } },
+          user: { role: { type: 'string', default: 'user' } },
           session: { ipAddress: { type: 'string', required: false, column: 'ip_address' } },
         },
       }),
@@ -96,14 +96,14 @@ describe(`extended and renamed default tables (${db.name})`, () => {
     expect(sql).not.toMatch(/["`]user["`]/);
   });
 
-  it('writes and reads an added role column through createUser, updateUser and getUser', async () => {
+  it('writes and reads an added role column (database default when absent) through createUser, updateUser and getUser', async () => {
     const user = newUser();
     expect(await adapter.createUser({ ...user, role: 'admin' } as AdapterUser)).toEqual({
       ...user,
       role: 'admin',
     });
     const plain = newUser();
-    expect(await adapter.createUser(plain)).toEqual({ ...plain, role: null });
+    expect(await adapter.createUser(plain)).toEqual({ ...plain, role: 'user' });
     const updated = await adapter.updateUser({ id: plain.id, role: 'editor' } as UserChanges);
     expect(updated).toEqual({ ...plain, role: 'editor' });
     expect(await adapter.getUser(plain.id)).toEqual({ ...plain, role: 'editor' });
@@ -112,7 +112,7 @@ describe(`extended and renamed default tables (${db.name})`, () => {
   it('keeps profile keys the user table has no column for out of the database', async () => {
     const user = newUser();
     const created = await adapter.createUser({ ...user, nickname: 'ada' } as AdapterUser);
-    expect(created).toEqual({ ...user, role: null });
+    expect(created).toEqual({ ...user, role: 'user' });
   });
 
   it('returns the role with the session user and the account user', async () => {
@@ -148,7 +148,7 @@ describe(`extended and renamed default tables (${db.name})`, () => {
       userId: user.id,
       expires,
     });
-    expect(await adapter.deleteUser(user.id)).toEqual({ ...user, role: null });
+    expect(await adapter.deleteUser(user.id)).toEqual({ ...user, role: 'user' });
     expect(await adapter.getSessionAndUser(session.sessionToken)).toBeNull();
     expect(await adapter.getAccount(account.providerAccountId, account.provider)).toBeNull();
   });

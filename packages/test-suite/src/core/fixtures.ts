@@ -35,6 +35,6 @@ export const CORE_TABLES: TableSpec[] = [
     entity: 'Counter',
     table: 'counter',
     id: { strategy: 'serial' },
-    fields: { name: { type: 'string' }, value: { type: 'number' } },
+    fields: { name: { type: 'string' }, value: { type: 'number', default: 0 } },
   },
 ];

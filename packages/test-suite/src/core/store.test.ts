@@ -98,6 +98,10 @@ describe(`store basics (${db.name})`, () => {
     expect(byColumn?.id).toBe('m4');
   });
 
+  it('applies a database default for a field the insert leaves out', async () => {
+    expect(await store.create('counter', { name: 'defaulted' })).toMatchObject({ value: 0 });
+  });
+
   it('generates serial ids', async () => {
     const first = await store.create('counter', { name: 'a', value: 1 });
     const second = await store.create('counter', { name: 'b', value: 2 });
