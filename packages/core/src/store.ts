@@ -564,6 +564,41 @@ export class Store {
     sortKeys: ReadonlyArray<{ field: FieldInfo; direction: 'asc' | 'desc' }>,
     plans: readonly JoinPlan[],
   ): Promise<Dictionary[]> {
+    const clauses = resolveWhere(info, query.where);
+    const dialect = this.dialect();
+    const joinShape = plans
+      .map(
+        (plan) =>
+          `${plan.target.name}:${plan.from.name}=${plan.to.name}:${plan.join.relation}:${plan.limit}`,
+      )
+      .join(',');
+    const key = `derived|${info.name}|${baseFields.map((field) => field.name).join(',')}|${joinShape}|${sortShape(query.sort)}|${query.limit}|${query.offset}|${clauseShape(clauses)}`;
+    return this.#cached(key, em, 'all', (slots) => {
+      // Every filter is translated here, in this order, so learning and refilling agree.
+      const baseFilter = translateWhere(info, clauses, dialect, undefined, slots);
+      const keyFilters = plans.map((plan) =>
+        plan.join.relation === 'many'
+          ? translateWhere(info, clauses, dialect, undefined, slots)
+          : undefined,
+      );
+      return () => ({
+        toQuery: () =>
+          this.#derivedQuery(info, em, query, baseFields, sortKeys, plans, baseFilter, keyFilters),
+      });
+    });
+  }
+
+  /** The SQL of #joinDerived for given filters. */
+  #derivedQuery(
+    info: ModelInfo,
+    em: EntityManager,
+    query: FindManyQuery,
+    baseFields: readonly FieldInfo[],
+    sortKeys: ReadonlyArray<{ field: FieldInfo; direction: 'asc' | 'desc' }>,
+    plans: readonly JoinPlan[],
+    baseFilter: Filter,
+    keyFilters: ReadonlyArray<Filter | undefined>,
+  ): { sql: string; params: readonly unknown[] } {
     const platform = em.getPlatform();
     const quote = (...parts: string[]) =>
       parts.map((part) => platform.quoteIdentifier(part)).join('.');
@@ -571,7 +606,7 @@ export class Store {
     const base = sqlEm(em)
       .createQueryBuilder(info.meta.class, 'b0')
       .select(baseFields.map((field) => field.name))
-      .where(this.#filter(info, query.where))
+      .where(baseFilter)
       .orderBy(this.#orderBy(info, query.sort));
     this.#page(base, query);
     const baseQuery = base.toQuery();
@@ -593,7 +628,7 @@ export class Store {
         const keys = sqlEm(em)
           .createQueryBuilder(info.meta.class, `k${plan.index}`)
           .select([plan.from.name])
-          .where(this.#filter(info, query.where));
+          .where(keyFilters[plan.index]!);
         const inner = sqlEm(em)
           .createQueryBuilder(plan.target.meta.class, `i${plan.index}`)
           .select([
@@ -625,7 +660,7 @@ export class Store {
     const sql =
       `select ${columns.join(', ')} from (${baseQuery.sql}) as ${quote('b')} ${joinSql.join(' ')}` +
       ` order by ${order.join(', ')}`;
-    return this.#execute(em, sql, params);
+    return { sql, params };
   }
 
   /**
@@ -637,7 +672,7 @@ export class Store {
     key: string,
     em: EntityManager,
     method: M,
-    build: (slots: ValueSlots) => () => QueryBuilderLike,
+    build: (slots: ValueSlots) => () => Pick<QueryBuilderLike, 'toQuery'>,
   ): Promise<M extends 'all' ? Dictionary[] : QueryResult> {
     type Result = M extends 'all' ? Dictionary[] : QueryResult;
     const cache = this.#shared.statements;
