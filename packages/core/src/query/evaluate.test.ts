@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidQueryError } from '../errors.js';
+import { type CaseFolding, compareStrings, foldCase } from './case-folding.js';
 import { compareRows, matchesWhere } from './evaluate.js';
 import { likePattern, normalizeWhere } from './normalize.js';
 
@@ -141,5 +142,150 @@ describe('case folding', () => {
         caseFolding: 'ascii',
       }),
     ).toBe(true);
+  });
+});
+
+describe('case folding per database', () => {
+  // What each database's lower() returns, measured on PostgreSQL 15 (C.UTF-8, glibc 2.36),
+  // MariaDB 10.11 (utf8mb4_general_ci) and SQLite 3.53; `unicode` is toLowerCase(), as ICU does it.
+  const cases: ReadonlyArray<[string, string, Record<CaseFolding, string>]> = [
+    [
+      'İ (U+0130): a plain i, but i + U+0307 in full Unicode',
+      '\u0130',
+      { ascii: '\u0130', postgres: 'i', mysql: 'i', unicode: 'i\u0307' },
+    ],
+    ['I', 'I', { ascii: 'i', postgres: 'i', mysql: 'i', unicode: 'i' }],
+    [
+      'dotless ı stays',
+      '\u0131',
+      { ascii: '\u0131', postgres: '\u0131', mysql: '\u0131', unicode: '\u0131' },
+    ],
+    [
+      'Σ at the end of a word: σ, but ς in full Unicode',
+      'ΟΔΟΣ',
+      { ascii: 'ΟΔΟΣ', postgres: 'οδοσ', mysql: 'οδοσ', unicode: 'οδος' },
+    ],
+    ['final ς stays', 'οδος', { ascii: 'οδος', postgres: 'οδος', mysql: 'οδος', unicode: 'οδος' }],
+    [
+      'capital sharp ẞ (U+1E9E)',
+      '\u1e9e',
+      { ascii: '\u1e9e', postgres: 'ß', mysql: '\u1e9e', unicode: 'ß' },
+    ],
+    ['ß stays (no expansion to ss)', 'ß', { ascii: 'ß', postgres: 'ß', mysql: 'ß', unicode: 'ß' }],
+    [
+      'Kelvin sign K (U+212A)',
+      '\u212a',
+      { ascii: '\u212a', postgres: 'k', mysql: 'k', unicode: 'k' },
+    ],
+    [
+      'Ångström sign Å (U+212B)',
+      '\u212b',
+      { ascii: '\u212b', postgres: 'å', mysql: 'å', unicode: 'å' },
+    ],
+    ['É', 'É', { ascii: 'É', postgres: 'é', mysql: 'é', unicode: 'é' }],
+    [
+      'titlecase ǅ',
+      '\u01c5',
+      { ascii: '\u01c5', postgres: '\u01c6', mysql: '\u01c6', unicode: '\u01c6' },
+    ],
+    [
+      'theta symbol ϴ (U+03F4)',
+      '\u03f4',
+      { ascii: '\u03f4', postgres: 'θ', mysql: '\u03f4', unicode: 'θ' },
+    ],
+    [
+      'Ⱥ (U+023A), whose lowercase is a byte longer',
+      '\u023a',
+      { ascii: '\u023a', postgres: '\u2c65', mysql: '\u023a', unicode: '\u2c65' },
+    ],
+    [
+      'Cherokee Ꭰ (U+13A0)',
+      '\u13a0',
+      { ascii: '\u13a0', postgres: '\uab70', mysql: '\u13a0', unicode: '\uab70' },
+    ],
+    [
+      'Georgian Mtavruli Ა (U+1C90)',
+      '\u1c90',
+      { ascii: '\u1c90', postgres: '\u10d0', mysql: '\u1c90', unicode: '\u10d0' },
+    ],
+    [
+      'fullwidth Ａ',
+      '\uff21',
+      { ascii: '\uff21', postgres: '\uff41', mysql: '\uff41', unicode: '\uff41' },
+    ],
+    [
+      'Deseret 𐐀 (U+10400)',
+      '\u{10400}',
+      { ascii: '\u{10400}', postgres: '\u{10428}', mysql: '\u{10400}', unicode: '\u{10428}' },
+    ],
+    [
+      'a mixed word',
+      'Ⱥİ Σ🙂Z',
+      { ascii: 'Ⱥİ Σ🙂z', postgres: 'ⱥi σ🙂z', mysql: 'Ⱥi σ🙂z', unicode: 'ⱥi\u0307 σ🙂z' },
+    ],
+  ];
+
+  it.each(cases)('folds %s like each database', (_, input, expected) => {
+    for (const folding of ['ascii', 'postgres', 'mysql', 'unicode'] as const) {
+      expect([folding, foldCase(input, folding)]).toEqual([folding, expected[folding]]);
+    }
+  });
+
+  it('leaves letters newer than the database tables alone', () => {
+    // U+A7CC (Unicode 16) and U+16EA0 (Unicode 17) have lowercase forms only newer runtimes know.
+    for (const letter of ['\ua7cc', '\u{16ea0}']) {
+      expect(foldCase(letter, 'postgres')).toBe(letter);
+      expect(foldCase(letter, 'mysql')).toBe(letter);
+    }
+  });
+
+  it('matches insensitively as the database does, per folding', () => {
+    const match = (stored: string, value: string, caseFolding: CaseFolding) =>
+      matchesWhere({ name: stored }, [{ field: 'name', value, mode: 'insensitive' }], {
+        caseFolding,
+      });
+    expect(match('İSTANBUL', 'istanbul', 'postgres')).toBe(true);
+    expect(match('İSTANBUL', 'istanbul', 'mysql')).toBe(true);
+    expect(match('İSTANBUL', 'istanbul', 'ascii')).toBe(false);
+    expect(match('İSTANBUL', 'istanbul', 'unicode')).toBe(false);
+    expect(match('İSTANBUL', 'i\u0307stanbul', 'unicode')).toBe(true);
+    expect(match('ΟΔΟΣ', 'οδος', 'postgres')).toBe(false);
+    expect(match('ΟΔΟΣ', 'οδοσ', 'postgres')).toBe(true);
+    expect(match('STRAẞE', 'straße', 'postgres')).toBe(true);
+    expect(match('STRAẞE', 'straße', 'mysql')).toBe(false);
+    expect(match('STRAẞE', 'STRASSE', 'postgres')).toBe(false);
+    expect(match('\u212a', 'K', 'mysql')).toBe(true);
+    expect(match('\u212a', 'K', 'ascii')).toBe(false);
+    const izmir = [
+      { field: 'name', operator: 'starts_with', value: 'iz', mode: 'insensitive' },
+    ] as const;
+    expect(matchesWhere({ name: 'İZMIR' }, izmir, { caseFolding: 'postgres' })).toBe(true);
+    expect(matchesWhere({ name: 'İZMIR' }, izmir)).toBe(false);
+  });
+});
+
+describe('string order', () => {
+  it('orders by code point (UTF-8 byte order), not by UTF-16 code unit', () => {
+    // '🙂' (U+1F642) is stored as the surrogates D83D DE42, which JavaScript's < puts before U+FF21.
+    expect('🙂' < '\uff21').toBe(true);
+    expect(compareStrings('🙂', '\uff21')).toBe(1);
+    expect(compareStrings('\uff21', '🙂')).toBe(-1);
+    expect(compareStrings('\ud7ff', '\ue000')).toBe(-1);
+    expect(compareStrings('\u{10400}', '\u{10428}')).toBe(-1);
+    expect(compareStrings('a', 'a ')).toBe(-1);
+    expect(compareStrings('B', 'a')).toBe(-1);
+    expect(compareStrings('🙂', '🙂')).toBe(0);
+  });
+
+  it('applies to range operators and sorting', () => {
+    const row = { name: '\uff21' };
+    expect(matchesWhere(row, [{ field: 'name', operator: 'lt', value: '🙂' }])).toBe(true);
+    expect(matchesWhere(row, [{ field: 'name', operator: 'gte', value: '🙂' }])).toBe(false);
+    expect(
+      matchesWhere(row, [{ field: 'name', operator: 'lt', value: '🙂', mode: 'insensitive' }]),
+    ).toBe(true);
+    const rows = [{ name: '🙂' }, { name: '\uff21' }, { name: 'a' }, { name: 'B' }];
+    rows.sort((a, b) => compareRows(a, b, [{ field: 'name', direction: 'asc' }]));
+    expect(rows.map((r) => r.name)).toEqual(['B', 'a', '\uff21', '🙂']);
   });
 });

@@ -1,3 +1,4 @@
+import { type CaseFolding, compareStrings, foldCase } from './case-folding.js';
 import { groupClauses, normalizeWhere } from './normalize.js';
 import type { NormalizedClause, Row, ScalarValue, SortKey, Where } from './types.js';
 
@@ -17,34 +18,26 @@ function comparable(value: unknown): Comparable | null {
   return String(value);
 }
 
-/**
- * How `insensitive` folds case: `unicode` like PostgreSQL's and MySQL's LOWER(), `ascii` like
- * SQLite's, which leaves every non-ASCII letter as it is.
- */
-export type CaseFolding = 'unicode' | 'ascii';
+export type { CaseFolding } from './case-folding.js';
 
 /** Options of the evaluator. */
 export interface EvaluateOptions {
-  /** Default `unicode`; use the store's `caseFolding()` to match a given database. */
+  /** Default `unicode`; use the store's `caseFolding()` to match its database exactly. */
   caseFolding?: CaseFolding;
 }
 
-const asciiLower = (value: string) => value.replace(/[A-Z]+/g, (run) => run.toLowerCase());
-
+/** The value as the database's LOWER() returns it when `insensitive`, else unchanged. */
 function fold(value: Comparable, insensitive: boolean, folding: CaseFolding): Comparable {
   if (!insensitive || typeof value !== 'string') return value;
-  return folding === 'ascii' ? asciiLower(value) : value.toLowerCase();
+  return foldCase(value, folding);
 }
 
-/** -1, 0 or 1; numbers and bigints compare numerically, strings by code unit. */
+/** -1, 0 or 1; numbers and bigints compare numerically, strings by code point (UTF-8 byte order). */
 function compare(a: Comparable, b: Comparable): number {
-  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
   const x = typeof a === 'boolean' ? Number(a) : a;
   const y = typeof b === 'boolean' ? Number(b) : b;
-  if (typeof x === 'string' || typeof y === 'string') {
-    const [p, q] = [String(x), String(y)];
-    return p < q ? -1 : p > q ? 1 : 0;
-  }
+  if (typeof x === 'string' || typeof y === 'string') return compareStrings(String(x), String(y));
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
@@ -111,7 +104,11 @@ export function matchesWhere(
   );
 }
 
-/** Sorts rows by the keys in order; nulls sort first ascending and last descending (as on every database we run). */
+/**
+ * Sorts rows by the keys in order; nulls sort first ascending and last descending (as on every
+ * database we run), strings by code point (as SQLite's BINARY, MySQL's `binary` and PostgreSQL's
+ * C/C.UTF-8 collations order them).
+ */
 export function compareRows(a: Row, b: Row, keys: readonly SortKey[]): number {
   for (const key of keys) {
     const x = comparable(a[key.field]);
