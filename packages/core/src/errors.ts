@@ -13,16 +13,26 @@ export type MikroAuthErrorCode =
   | 'NOT_NULL_VIOLATION'
   | 'CONNECTION_FAILED'
   | 'TRANSACTION_FAILED'
-  | 'UNSUPPORTED';
+  | 'UNSUPPORTED'
+  | 'VALUE_TOO_LONG'
+  | 'INVALID_VALUE'
+  | 'CONCURRENCY_CONFLICT';
 
 /** Base class of every error raised by mikro-auth. */
 export class MikroAuthError extends Error {
   readonly code: MikroAuthErrorCode;
+  /** Whether running the same operation (or the whole transaction) again can succeed as it is. */
+  readonly retryable: boolean;
 
-  constructor(code: MikroAuthErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(
+    code: MikroAuthErrorCode,
+    message: string,
+    options?: { cause?: unknown; retryable?: boolean },
+  ) {
+    super(message, options && 'cause' in options ? { cause: options.cause } : undefined);
     this.name = new.target.name;
     this.code = code;
+    this.retryable = options?.retryable ?? false;
   }
 }
 
@@ -149,5 +159,127 @@ export class ConnectionError extends MikroAuthError {
         'Any open transaction was rolled back; retry once the database is reachable.',
       { cause },
     );
+  }
+}
+
+/** Where a value was refused: the model and, when known, the field (property) or column. */
+export interface ValueLocation {
+  model?: string | undefined;
+  field?: string | undefined;
+  column?: string | undefined;
+}
+
+function located(where: ValueLocation): string {
+  const subject = where.field
+    ? `field "${where.field}"`
+    : where.column
+      ? `column "${where.column}"`
+      : 'a field';
+  return where.model ? `${subject} of model "${where.model}"` : subject;
+}
+
+/**
+ * A string longer than its column allows (PostgreSQL 22001, MySQL/MariaDB 1406 in strict mode).
+ * SQLite does not enforce declared lengths and stores the whole string.
+ */
+export class ValueTooLongError extends MikroAuthError {
+  readonly model: string;
+  /** The column, when the database names it (MySQL/MariaDB do; PostgreSQL names only the type). */
+  readonly column: string | undefined;
+
+  constructor(model: string, column: string | undefined, cause: unknown) {
+    const detail = (cause as Error | undefined)?.message?.split('\n')[0];
+    super(
+      'VALUE_TOO_LONG',
+      `A value is too long for ${located({ model, column })}${detail ? ` (${detail})` : ''}. ` +
+        'Nothing was written. Shorten the value before writing it, or widen the column ' +
+        '(a longer varchar, or text) with a migration.',
+      { cause },
+    );
+    this.model = model;
+    this.column = column;
+  }
+}
+
+/** Why a value was refused. */
+export type InvalidValueReason =
+  /** A fraction for an integer or bigint field (databases would round or truncate it). */
+  | 'not_integer'
+  /** NaN, Infinity or -Infinity for a numeric field. */
+  | 'not_finite'
+  /** Outside the range the column or JavaScript can hold exactly. */
+  | 'out_of_range'
+  /** A string containing U+0000 (PostgreSQL and SQLite cannot store it). */
+  | 'nul_character'
+  /** A string with a lone UTF-16 surrogate: no valid UTF-8 exists for it. */
+  | 'malformed_unicode'
+  /** The column's character set cannot hold a character (e.g. an emoji in a utf8mb3 column). */
+  | 'unencodable'
+  /** Any other value the database refused as malformed for the column's type. */
+  | 'rejected';
+
+/**
+ * A value the field cannot hold faithfully: checked before any SQL is sent where core can tell
+ * (then nothing reaches the database), else reported by the database (then nothing was written).
+ */
+export class InvalidValueError extends MikroAuthError {
+  readonly model: string | undefined;
+  readonly field: string | undefined;
+  readonly column: string | undefined;
+  readonly reason: InvalidValueReason;
+
+  constructor(
+    reason: InvalidValueReason,
+    problem: string,
+    fix: string,
+    where: ValueLocation,
+    cause?: unknown,
+  ) {
+    super(
+      'INVALID_VALUE',
+      `Invalid value for ${located(where)}: ${problem} ` +
+        `${cause === undefined ? 'Nothing was sent to the database.' : 'Nothing was written.'} ${fix}`,
+      cause === undefined ? undefined : { cause },
+    );
+    this.model = where.model;
+    this.field = where.field;
+    this.column = where.column;
+    this.reason = reason;
+  }
+}
+
+/** What kind of conflict between concurrent transactions the database resolved by aborting one. */
+export type ConflictKind = 'deadlock' | 'lock_timeout' | 'serialization_failure' | 'busy';
+
+const CONFLICT_TEXT: Record<ConflictKind, string> = {
+  deadlock: 'a deadlock with another transaction was detected',
+  lock_timeout: 'it waited too long for a lock another transaction holds',
+  serialization_failure: 'another transaction changed the same rows concurrently',
+  busy: 'the database file is locked by another connection',
+};
+
+/**
+ * The database aborted an operation because of a concurrent transaction (deadlock, lock wait
+ * timeout, serialization failure, SQLite busy). Retryable: run the whole transaction again.
+ */
+export class ConcurrencyConflictError extends MikroAuthError {
+  readonly model: string | undefined;
+  readonly kind: ConflictKind;
+
+  constructor(kind: ConflictKind, model: string | undefined, operation: string, cause: unknown) {
+    super(
+      'CONCURRENCY_CONFLICT',
+      `The database aborted ${operation}${model ? ` on model "${model}"` : ''} because ` +
+        `${CONFLICT_TEXT[kind]}. ` +
+        (model
+          ? 'Nothing of this operation was written. '
+          : 'The transaction was rolled back; nothing of it was written. ') +
+        'This error is retryable: ' +
+        'inside store.transaction let it propagate (the transaction is rolled back and must not ' +
+        'continue), then run the whole transaction again, ideally after a short random delay.',
+      { cause, retryable: true },
+    );
+    this.model = model;
+    this.kind = kind;
   }
 }

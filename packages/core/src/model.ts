@@ -1,4 +1,5 @@
 import {
+  BigIntType,
   type EntityMetadata,
   type EntityName,
   type EntityProperty,
@@ -27,6 +28,11 @@ export interface FieldInfo {
   readonly column: string;
   readonly kind: 'scalar' | 'reference';
   readonly type: FieldType;
+  /**
+   * Whether the column holds whole numbers only (integer, smallint, bigint, serial, numeric with
+   * scale 0, …), so a fraction would be rounded or truncated by the database.
+   */
+  readonly integer: boolean;
   readonly nullable: boolean;
   readonly primary: boolean;
   /** MikroORM's own description of the property. */
@@ -72,6 +78,21 @@ function fieldType(prop: EntityProperty): FieldType {
   }
 }
 
+/** SQL column types that hold whole numbers only, on any of the supported databases. */
+const INTEGER_COLUMN =
+  /^(?:(?:(?:tiny|small|medium|big)?int(?:eger)?|int[248])(?:\(\s*\d+\s*\))?|(?:small|big)?serial|(?:numeric|decimal)\(\s*\d+\s*(?:,\s*0\s*)?\))(?![\w([])/i;
+
+/** Whether the property's column holds whole numbers only, by its column type or MikroORM type. */
+function isIntegerProperty(prop: EntityProperty): boolean {
+  if (prop.kind !== ReferenceKind.SCALAR) {
+    const pk = prop.targetMeta?.getPrimaryProp();
+    return pk ? isIntegerProperty(pk) : false;
+  }
+  if (prop.customType instanceof BigIntType) return true;
+  const declared = prop.columnTypes?.[0] ?? (typeof prop.type === 'string' ? prop.type : '');
+  return INTEGER_COLUMN.test(declared.trim());
+}
+
 function isField(prop: EntityProperty): boolean {
   if (prop.persist === false || prop.formula || prop.embedded) return false;
   if (prop.kind === ReferenceKind.SCALAR) return true;
@@ -95,6 +116,7 @@ function resolveModel(name: string, meta: EntityMetadata): ModelInfo {
     column: prop.fieldNames[0] ?? prop.name,
     kind: prop.kind === ReferenceKind.SCALAR ? 'scalar' : 'reference',
     type: fieldType(prop),
+    integer: isIntegerProperty(prop),
     nullable: Boolean(prop.nullable),
     primary: Boolean(prop.primary),
     property: prop,
