@@ -1,9 +1,13 @@
 export { EntityManagerResolver, type OrmSource } from './context.js';
 export { type Dialect, dialectOf } from './dialect.js';
 export {
+  ConcurrencyConflictError,
+  type ConflictKind,
   ConnectionError,
   ForeignKeyViolationError,
   InvalidQueryError,
+  InvalidValueError,
+  type InvalidValueReason,
   MikroAuthError,
   type MikroAuthErrorCode,
   NotFoundError,
@@ -11,6 +15,8 @@ export {
   UniqueViolationError,
   UnknownFieldError,
   UnknownModelError,
+  type ValueLocation,
+  ValueTooLongError,
 } from './errors.js';
 export {
   type FieldInfo,
@@ -19,6 +25,7 @@ export {
   ModelRegistry,
   type ModelTarget,
 } from './model.js';
+export { guardConnectionLoss } from './orm/connection-recovery.js';
 export {
   type CaseFolding,
   compareRows,

@@ -8,16 +8,21 @@ import {
 import { EntityManagerResolver, type OrmSource } from './context.js';
 import { type Dialect, dialectOf } from './dialect.js';
 import { ConnectionError, InvalidQueryError, MikroAuthError } from './errors.js';
-import { isConnectionLoss, translateError } from './errors-map.js';
+import { concurrencyConflict, isConnectionLoss, translateError } from './errors-map.js';
 import { type FieldInfo, type ModelInfo, ModelRegistry, type ModelTarget } from './model.js';
-import { coerceValue } from './query/coerce.js';
+import { guardConnectionLoss } from './orm/connection-recovery.js';
+import { qualifiedTable, tablePath } from './orm/tables.js';
+import { coerceIncrement, coerceValue } from './query/coerce.js';
+import { convertsValues, toDatabaseValue, toJsValue } from './query/convert.js';
 import type { CaseFolding } from './query/evaluate.js';
 import {
-  clauseShape,
   fill,
   learn,
   MarkerSlots,
   StatementCache,
+  type StatementShape,
+  statementKey,
+  statementTarget,
   ValueCollector,
 } from './query/statement-cache.js';
 import type { FindManyQuery, FindOneOptions, Join, Row, SortKey, Where } from './query/types.js';
@@ -28,7 +33,13 @@ import {
   translateWhere,
   type ValueSlots,
 } from './query/where.js';
-import { forgetMatching, forgetRows, syncMatching, syncRows } from './write/identity-map.js';
+import {
+  forgetBySnapshot,
+  forgetRows,
+  hasManaged,
+  syncBySnapshot,
+  syncRows,
+} from './write/identity-map.js';
 import { type QueryBuilderLike, sqlEm } from './write/sql.js';
 
 /** A join resolved against the models: which fields meet, and the per-row limit. */
@@ -45,6 +56,17 @@ interface JoinPlan {
 export interface StoreOptions {
   /** Maps model names to entities when neither the entity name nor the table name matches. */
   models?: Readonly<Record<string, ModelTarget>>;
+  /**
+   * Reuse the SQL of query shapes seen before instead of building it with MikroORM's QueryBuilder
+   * each time (default `true`). Results are the same either way; `false` is the switch to rule the
+   * cache out when investigating a problem.
+   */
+  statementCache?: boolean;
+  /**
+   * Use `RETURNING` on MariaDB 10.5+ for inserts and deletes (default: detected from the server
+   * version). `false` runs the MySQL code path (re-read, locking read) on MariaDB too.
+   */
+  mysqlReturning?: boolean;
 }
 
 /** Arguments of `incrementOne`. */
@@ -61,10 +83,10 @@ export interface StoreState {
   resolver: EntityManagerResolver;
   registry: ModelRegistry | undefined;
   options: StoreOptions;
-  /** Whether the mysql-family server understands `DELETE … RETURNING` (MariaDB 10.5+). */
-  deleteReturning: Promise<boolean> | undefined;
-  /** Templates of reads by shape. */
-  statements: StatementCache;
+  /** Whether the mysql-family server understands `INSERT/DELETE … RETURNING` (MariaDB 10.5+). */
+  mysqlReturning: Promise<boolean> | undefined;
+  /** Templates of statements by target and shape; undefined when the cache is off. */
+  statements: StatementCache | undefined;
 }
 
 function checkCount(name: 'limit' | 'offset', value: number | undefined, model: string): void {
@@ -104,7 +126,13 @@ export class Store {
 
   /** How case-insensitive matching folds case on this database (SQLite's LOWER() folds ASCII only). */
   caseFolding(): CaseFolding {
-    return this.dialect() === 'sqlite' ? 'ascii' : 'unicode';
+    const dialect = this.dialect();
+    return dialect === 'sqlite' ? 'ascii' : dialect;
+  }
+
+  /** How many statement shapes the cache holds (0 with `statementCache: false`), for diagnostics. */
+  cachedStatements(): number {
+    return this.#shared.statements?.size ?? 0;
   }
 
   /** The SQL family of the database. */
@@ -120,9 +148,10 @@ export class Store {
     }
     return this.#run(model, 'findOne', async (info, em) => {
       const clauses = resolveWhere(info, where);
-      const key = `one|${info.name}|${options.select?.join(',') ?? '*'}|${clauseShape(clauses)}`;
-      const rows = await this.#read(key, info, em, clauses, undefined, (filter) =>
-        this.#select(info, em, options.select).where(filter).limit(1),
+      const fields = this.#selected(info, options.select);
+      const shape = { operation: 'findOne', model: info, fields, clauses } as const;
+      const rows = await this.#read(shape, em, undefined, (filter) =>
+        this.#select(info, em, fields).where(filter).limit(1),
       );
       return rows[0] ? this.#rawRow(info, em, rows[0]) : null;
     });
@@ -138,11 +167,14 @@ export class Store {
       checkCount('offset', query.offset, info.name);
       if (query.joins?.length) return this.#findJoined(info, em, query, query.joins);
       const clauses = resolveWhere(info, query.where);
-      const key = `many|${info.name}|${query.select?.join(',') ?? '*'}|${sortShape(query.sort)}|${query.limit}|${query.offset}|${clauseShape(clauses)}`;
-      const rows = await this.#read(key, info, em, clauses, undefined, (filter) => {
-        const qb = this.#select(info, em, query.select).where(filter);
-        qb.orderBy(this.#orderBy(info, query.sort));
-        this.#page(qb, query);
+      const fields = this.#selected(info, query.select);
+      const sort = this.#sortKeys(info, query.sort);
+      const page = { limit: query.limit, offset: query.offset };
+      const shape = { operation: 'findMany', model: info, fields, clauses, sort, page } as const;
+      const rows = await this.#read(shape, em, undefined, (filter, page) => {
+        const qb = this.#select(info, em, fields).where(filter);
+        qb.orderBy(this.#orderBy(em, sort));
+        this.#page(qb, page);
         return qb;
       });
       return rows.map((row) => this.#rawRow(info, em, row));
@@ -153,35 +185,51 @@ export class Store {
   async count(model: string, where?: Where): Promise<number> {
     return this.#run(model, 'count', async (info, em) => {
       const clauses = resolveWhere(info, where);
-      const key = `count|${info.name}|${clauseShape(clauses)}`;
-      const rows = await this.#read(key, info, em, clauses, undefined, (filter) =>
+      const shape = { operation: 'count', model: info, clauses } as const;
+      const rows = await this.#read(shape, em, undefined, (filter) =>
         sqlEm(em).createQueryBuilder(info.meta.class).count().where(filter),
       );
       return Number((rows[0] as { count?: number | string } | undefined)?.count ?? 0);
     });
   }
 
-  /** Inserts a row and returns it as stored. One statement on PostgreSQL/SQLite, two on MySQL. */
+  /**
+   * Inserts a row and returns it as stored. One statement with `INSERT … RETURNING` (PostgreSQL,
+   * SQLite, MariaDB 10.5+); on MySQL the row is built from the written values and generated id,
+   * re-read only when a column has a database default core cannot know.
+   */
   async create(model: string, data: Readonly<Record<string, unknown>>): Promise<Row> {
     return this.#run(model, 'create', async (info, em) => {
       const values = this.#values(info, data);
-      if (this.#dialectOf(em) !== 'mysql') {
-        const key = `insert|${info.name}|${valueShape(values)}`;
-        const result = await this.#cached(key, em, 'run', (slots) => {
-          const inserted = this.#slotted(info, values, slots);
-          return () =>
-            sqlEm(em).createQueryBuilder(info.meta.class).insert(inserted).returning('*');
+      const mysql = this.#dialectOf(em) === 'mysql';
+      if (!mysql || (await this.#mysqlReturning(em))) {
+        const shape = { operation: 'insert', model: info, values } as const;
+        const result = await this.#cached(shape, em, mysql ? 'all' : 'run', (slots) => {
+          const inserted = this.#slotted(info, em, values, slots);
+          return () => {
+            const qb = sqlEm(em).createQueryBuilder(info.meta.class).insert(inserted);
+            return mysql ? withSuffix(qb, ' returning *') : qb.returning('*');
+          };
         });
-        const stored = (result.rows as Dictionary[] | undefined)?.[0];
-        if (stored) return this.#rawRow(info, em, stored);
-      } else {
-        const qb = sqlEm(em).createQueryBuilder(info.meta.class).insert(values);
-        const result = (await qb.execute('run')) as { insertId?: unknown };
-        const id = values[info.primaryKey.name] ?? result.insertId;
-        const stored = await this.#byId(info, em, id);
-        if (stored) return stored;
+        const stored = Array.isArray(result)
+          ? result[0]
+          : (result.rows as Dictionary[] | undefined)?.[0];
+        if (!stored) {
+          throw new InvalidQueryError('the database did not return the inserted row.', { model });
+        }
+        return this.#rawRow(info, em, stored);
       }
-      throw new InvalidQueryError('the database did not return the inserted row.', { model });
+      const inserted = this.#slotted(info, em, values);
+      const result = (await sqlEm(em)
+        .createQueryBuilder(info.meta.class)
+        .insert(inserted)
+        .execute('run')) as { insertId?: unknown };
+      const id = values[info.primaryKey.name] ?? result.insertId;
+      const written = this.#writtenRow(info, em, values, id);
+      // A column with a database-side default is read back; the insert happened either way, so a
+      // row deleted meanwhile still yields what was written.
+      if (written.complete) return written.row;
+      return (await this.#byId(info, em, id)) ?? written.row;
     });
   }
 
@@ -202,17 +250,18 @@ export class Store {
       const pinned = this.#pinnedId(info, clauses);
       let row: Row | null;
       if (this.#dialectOf(em) !== 'mysql') {
-        const dialect = this.dialect();
-        const key = `updateOne|${info.name}|${pinned !== undefined}|${valueShape(values)}|${clauseShape(clauses)}`;
-        const result = await this.#cached(key, em, 'run', (slots) => {
-          const filter = translateWhere(info, clauses, dialect, undefined, slots);
+        const platform = em.getPlatform();
+        const variant = pinned === undefined ? 'first' : 'pinned';
+        const shape = { operation: 'updateOne', model: info, values, clauses, variant } as const;
+        const result = await this.#cached(shape, em, 'run', (slots) => {
+          const filter = translateWhere(info, clauses, platform, undefined, slots);
           // The sub-select's values go through `slots` too, or a cached template would keep the
           // first call's values.
           const first =
             pinned === undefined
-              ? translateWhere(info, clauses, dialect, undefined, slots)
+              ? translateWhere(info, clauses, platform, undefined, slots)
               : undefined;
-          const updated = this.#slotted(info, values, slots);
+          const updated = this.#slotted(info, em, values, slots);
           return () =>
             sqlEm(em)
               .createQueryBuilder(info.meta.class)
@@ -227,24 +276,35 @@ export class Store {
         const updated = (result.rows as Dictionary[] | undefined)?.[0];
         row = updated ? this.#rawRow(info, em, updated) : null;
       } else {
-        const filter = this.#filter(info, clauses);
-        const id =
-          pinned !== undefined && !(pk in values) ? pinned : await this.#firstId(info, em, filter);
-        if (id === undefined) return null;
-        const result = (await sqlEm(em)
-          .createQueryBuilder(info.meta.class)
-          .update(values)
-          .where({ $and: [{ [pk]: id }, filter] })
-          .execute('run')) as { affectedRows?: number };
-        if (!result.affectedRows) return null;
-        row = await this.#byId(info, em, values[pk] ?? id);
+        // No UPDATE … RETURNING: lock (by updating, or by a locking read when `where` does not pin
+        // the primary key), update and read back in one transaction, so no concurrent writer can
+        // change or delete the row between the statements.
+        row = await this.#inTransaction(em, async (tem) => {
+          const filter = this.#filter(info, clauses, tem);
+          const id =
+            pinned !== undefined && !(pk in values)
+              ? pinned
+              : await this.#lockFirstId(info, tem, filter);
+          if (id === undefined) return null;
+          const result = (await sqlEm(tem)
+            .createQueryBuilder(info.meta.class)
+            .update(this.#slotted(info, tem, values))
+            .where({ $and: [{ [pk]: id }, filter] })
+            .execute('run')) as { affectedRows?: number };
+          if (!result.affectedRows) return null;
+          return this.#byId(info, tem, values[pk] ?? id);
+        });
       }
-      if (row) syncRows(em, info, [row]);
+      if (row) syncRows(em, info, [row], Object.keys(values));
       return row;
     });
   }
 
-  /** Updates every row matching `where` in one statement; returns how many matched. */
+  /**
+   * Updates every row matching `where` in one statement; returns how many matched. Entities of the
+   * model loaded in the EntityManager are brought in line by the ids the database returns (by
+   * their last loaded state on MySQL/MariaDB, which have no `UPDATE … RETURNING`).
+   */
   async updateMany(
     model: string,
     where: Where | undefined,
@@ -254,53 +314,124 @@ export class Store {
       const values = this.#values(info, data);
       if (Object.keys(values).length === 0) return this.count(model, where);
       const clauses = resolveWhere(info, where);
-      const dialect = this.dialect();
-      const key = `updateMany|${info.name}|${valueShape(values)}|${clauseShape(clauses)}`;
-      const result = await this.#cached(key, em, 'run', (slots) => {
-        const updated = this.#slotted(info, values, slots);
-        const filter = translateWhere(info, clauses, dialect, undefined, slots);
-        return () => sqlEm(em).createQueryBuilder(info.meta.class).update(updated).where(filter);
+      const platform = em.getPlatform();
+      const mysql = this.#dialectOf(em) === 'mysql';
+      const managed = hasManaged(em, info);
+      const returnIds = managed && !mysql;
+      const variant = returnIds ? 'returning-ids' : undefined;
+      const shape = { operation: 'updateMany', model: info, values, clauses, variant } as const;
+      const result = await this.#cached(shape, em, returnIds ? 'all' : 'run', (slots) => {
+        const updated = this.#slotted(info, em, values, slots);
+        const filter = translateWhere(info, clauses, platform, undefined, slots);
+        return () => {
+          const qb = sqlEm(em).createQueryBuilder(info.meta.class).update(updated).where(filter);
+          return returnIds ? qb.returning([info.primaryKey.name]) : qb;
+        };
       });
-      syncMatching(em, info, clauses, values, this.caseFolding());
-      return Number(result.affectedRows ?? 0);
-    });
-  }
-
-  /** Deletes every row matching `where` (every row for an empty where) in one statement; returns the count. */
-  async deleteMany(model: string, where?: Where): Promise<number> {
-    return this.#run(model, 'deleteMany', async (info, em) => {
-      const clauses = resolveWhere(info, where);
-      const dialect = this.dialect();
-      const key = `deleteMany|${info.name}|${clauseShape(clauses)}`;
-      const result = await this.#cached(key, em, 'run', (slots) => {
-        const filter = translateWhere(info, clauses, dialect, undefined, slots);
-        return () => sqlEm(em).createQueryBuilder(info.meta.class).delete().where(filter);
-      });
-      forgetMatching(em, info, clauses, this.caseFolding());
+      const written = this.#storedValues(info, em, values);
+      if (Array.isArray(result)) {
+        const pk = info.primaryKey;
+        const rows = result.map((stored) => ({ ...written, [pk.name]: stored[pk.column] }));
+        syncRows(em, info, rows, Object.keys(values));
+        return result.length;
+      }
+      if (managed) syncBySnapshot(em, info, clauses, written, this.#caseFolding(em));
       return Number(result.affectedRows ?? 0);
     });
   }
 
   /**
-   * Deletes exactly one row matching `where` and returns it; under concurrency exactly one caller
-   * gets a given row. `DELETE … RETURNING` where the database has it, else a locking read and a
-   * delete in one transaction.
+   * Deletes every row matching `where` (every row for an empty where) in one statement; returns the
+   * count. Loaded entities of the rows the database deleted are detached.
+   */
+  async deleteMany(model: string, where?: Where): Promise<number> {
+    return this.#run(model, 'deleteMany', async (info, em) => {
+      const clauses = resolveWhere(info, where);
+      const platform = em.getPlatform();
+      const mysql = this.#dialectOf(em) === 'mysql';
+      const managed = hasManaged(em, info);
+      const returnIds = managed && (!mysql || (await this.#mysqlReturning(em)));
+      const variant = returnIds ? 'returning-ids' : undefined;
+      const shape = { operation: 'deleteMany', model: info, clauses, variant } as const;
+      const pk = info.primaryKey;
+      const result = await this.#cached(shape, em, returnIds ? 'all' : 'run', (slots) => {
+        const filter = translateWhere(info, clauses, platform, undefined, slots);
+        return () => {
+          const qb = sqlEm(em).createQueryBuilder(info.meta.class).delete().where(filter);
+          // The QueryBuilder renders no RETURNING on a delete; every dialect here reads this one.
+          return returnIds
+            ? withSuffix(qb, ` returning ${platform.quoteIdentifier(pk.column)}`)
+            : qb;
+        };
+      });
+      if (Array.isArray(result)) {
+        forgetRows(
+          em,
+          info,
+          result.map((stored) => ({ [pk.name]: stored[pk.column] })),
+        );
+        return result.length;
+      }
+      if (managed) forgetBySnapshot(em, info, clauses, this.#caseFolding(em));
+      return Number(result.affectedRows ?? 0);
+    });
+  }
+
+  /**
+   * Deletes exactly one row matching `where` and returns it; under concurrency every caller gets a
+   * different row, and the full `where` holds at the moment of deletion. PostgreSQL: `DELETE …
+   * RETURNING` of the first row a `FOR UPDATE SKIP LOCKED` sub-select locks (when every match is
+   * locked by others, once more waiting for the locks); SQLite and MariaDB 10.5+: `DELETE …
+   * RETURNING`; MySQL: a locking read and a delete in one transaction.
    */
   async consumeOne(model: string, where: Where): Promise<Row | null> {
     return this.#run(model, 'consumeOne', async (info, em) => {
-      const filter = this.#filter(info, where);
+      const filter = this.#filter(info, where, em);
       const pk = info.primaryKey.name;
       const dialect = this.#dialectOf(em);
       let row: Row | null = null;
-      if (dialect !== 'mysql') {
+      if (dialect === 'sqlite') {
+        // SQLite runs one writer at a time: the statement sees no concurrent change.
         const query = sqlEm(em)
           .createQueryBuilder(info.meta.class)
           .delete()
-          .where({ [pk]: { $in: this.#firstIds(info, em, filter) } })
+          .where({ $and: [filter, { [pk]: { $in: this.#firstIds(info, em, filter) } }] })
           .toQuery();
         const rows = await this.#execute(em, `${query.sql} returning *`, query.params);
         row = rows[0] ? this.#rawRow(info, em, rows[0]) : null;
-      } else if (await this.#deleteReturning(em)) {
+      } else if (dialect === 'postgres') {
+        // The first row is picked and locked once, in a materialized CTE: a sub-select in the
+        // DELETE's WHERE may be re-run per row and would then lock and delete more than one.
+        const consume = async (lock: string) => {
+          const first = sqlEm(em)
+            .createQueryBuilder(info.meta.class, 'first0')
+            .select([pk])
+            .where(filter)
+            .limit(1)
+            .toQuery();
+          const platform = em.getPlatform();
+          const cte = platform.quoteIdentifier('mikro_auth_first');
+          const picked = raw(
+            `select ${platform.quoteIdentifier(info.primaryKey.column)} from ${cte}`,
+          );
+          // The guard is repeated: it is checked again on the row as the delete takes it.
+          const query = sqlEm(em)
+            .createQueryBuilder(info.meta.class)
+            .delete()
+            .where({ $and: [filter, { [pk]: { $in: picked } }] })
+            .toQuery();
+          return this.#execute(
+            em,
+            `with ${cte} as materialized (${first.sql}${lock}) ${query.sql} returning *`,
+            [...first.params, ...query.params],
+          );
+        };
+        // SKIP LOCKED gives concurrent callers different rows; when every match is locked by
+        // other transactions, wait for them once and take what is left.
+        let rows = await consume(' for update skip locked');
+        if (!rows[0]) rows = await consume(' for update');
+        row = rows[0] ? this.#rawRow(info, em, rows[0]) : null;
+      } else if (await this.#mysqlReturning(em)) {
         const query = sqlEm(em)
           .createQueryBuilder(info.meta.class)
           .delete()
@@ -342,30 +473,19 @@ export class Store {
           model,
         });
       }
-      const values: Dictionary = this.#values(info, args.set ?? {});
+      const values: Dictionary = this.#slotted(info, em, this.#values(info, args.set ?? {}));
       for (const [name, delta] of increments) {
         const field = info.field(name);
-        if (typeof delta !== 'number' || !Number.isFinite(delta)) {
-          throw new InvalidQueryError(
-            `increment for "${name}" must be a finite number, got ${String(delta)}.`,
-            {
-              model,
-              field: name,
-            },
-          );
-        }
         if (field.type !== 'number' && field.type !== 'bigint') {
           throw new InvalidQueryError(
             `only numeric fields can be incremented; "${name}" holds ${field.type} values.`,
-            {
-              model,
-              field: name,
-            },
+            { model, field: name },
           );
         }
+        coerceIncrement(field, delta, { model, field: name });
         values[field.name] = raw('?? + ?', [field.column, delta]);
       }
-      const filter = this.#filter(info, args.where);
+      const filter = this.#filter(info, args.where, em);
       const pk = info.primaryKey.name;
       let row: Row | null;
       if (this.#dialectOf(em) !== 'mysql') {
@@ -396,35 +516,49 @@ export class Store {
           return this.#byId(info, tem, (values[pk] as unknown) ?? id);
         });
       }
-      if (row) syncRows(em, info, [row]);
+      if (row) syncRows(em, info, [row], Object.keys(values));
       return row;
     });
   }
 
   /**
    * Runs `fn` in a transaction with a store bound to it; nested calls use savepoints. A thrown
-   * error rolls everything back and reaches the caller unchanged.
+   * error rolls everything back and reaches the caller unchanged. Like the app's own
+   * `em.transactional` on the same EntityManager, the commit flushes the context's pending changes
+   * (entities persisted or edited and not yet flushed); if that flush fails, the error is typed
+   * (e.g. UniqueViolationError) and nothing of the transaction is committed.
    */
   async transaction<T>(fn: (store: Store) => Promise<T>): Promise<T> {
     const em = this.em();
+    let finished = false;
     try {
-      return await em.transactional((tem) =>
-        fn(new Store({ ...this.#shared, resolver: new EntityManagerResolver(tem) })),
-      );
+      const guarding = guardConnectionLoss(em);
+      if (guarding) await guarding;
+      return await em.transactional(async (tem) => {
+        const result = await fn(
+          new Store({ ...this.#shared, resolver: new EntityManagerResolver(tem) }),
+        );
+        finished = true;
+        return result;
+      });
     } catch (error) {
       // The callback's own errors pass unchanged; a lost connection (often surfacing from the
       // rollback that followed) becomes a ConnectionError that keeps the driver error as cause.
-      if (!(error instanceof MikroAuthError) && isConnectionLoss(error)) {
-        throw new ConnectionError('a transaction', error);
-      }
+      if (error instanceof MikroAuthError) throw error;
+      if (isConnectionLoss(error)) throw new ConnectionError('a transaction', error);
+      const conflict = concurrencyConflict(error, 'the commit of a transaction');
+      if (conflict) throw conflict;
+      // After the callback, only the commit's flush of pending changes can fail.
+      if (finished) throw translateError(error, 'pending changes flushed at commit', 'commit', em);
       throw error;
     }
   }
 
-  #page(qb: QueryBuilderLike, query: FindManyQuery): void {
-    if (query.limit !== undefined) qb.limit(query.limit);
-    else if (query.offset) qb.limit(Number.MAX_SAFE_INTEGER); // MySQL and SQLite need LIMIT with OFFSET
-    if (query.offset) qb.offset(query.offset);
+  /** Applies limit and offset (taken through the slots by `pageValues`) as parameters. */
+  #page(qb: QueryBuilderLike, page: PageValues): void {
+    if (page.limit !== undefined) qb.limit(page.limit as number);
+    else if (page.offset !== undefined) qb.limit(Number.MAX_SAFE_INTEGER); // MySQL and SQLite need LIMIT with OFFSET
+    if (page.offset !== undefined) qb.offset(page.offset as number);
   }
 
   /**
@@ -525,11 +659,17 @@ export class Store {
     plans: readonly JoinPlan[],
   ): Promise<Dictionary[]> {
     const clauses = resolveWhere(info, query.where);
-    const joinShape = plans
-      .map((plan) => `${plan.target.name}:${plan.from.name}=${plan.to.name}`)
-      .join(',');
-    const key = `join|${info.name}|${baseFields.map((field) => field.name).join(',')}|${joinShape}|${sortShape(query.sort)}|${query.limit}|${query.offset}|${clauseShape(clauses)}`;
-    return this.#read(key, info, em, clauses, 'b', (filter) => {
+    const sort = this.#sortKeys(info, query.sort);
+    const shape: StatementShape = {
+      operation: 'joinFlat',
+      model: info,
+      fields: baseFields,
+      clauses,
+      sort,
+      page: { limit: query.limit, offset: query.offset },
+      joins: plans.map((plan) => ({ ...plan, relation: plan.join.relation })),
+    };
+    return this.#read(shape, em, 'b', (filter, page) => {
       const columns: unknown[] = baseFields.map((field) =>
         raw('?? as ??', [`b.${field.column}`, `b__${field.column}`]),
       );
@@ -539,14 +679,14 @@ export class Store {
         for (const field of plan.target.fields) {
           columns.push(raw('?? as ??', [`${alias}.${field.column}`, `${alias}__${field.column}`]));
         }
-        qb.leftJoin(raw('??', [plan.target.tableName]), alias, {
+        qb.leftJoin(raw('??', [tablePath(em, plan.target.meta)]), alias, {
           [raw('?? = ??', [`${alias}.${plan.to.column}`, `b.${plan.from.column}`])]: [],
         });
       }
       qb.select(columns as string[])
         .where(filter)
-        .orderBy(this.#orderBy(info, query.sort));
-      this.#page(qb, query);
+        .orderBy(this.#orderBy(em, sort, 'b'));
+      this.#page(qb, page);
       return qb;
     });
   }
@@ -565,25 +705,33 @@ export class Store {
     plans: readonly JoinPlan[],
   ): Promise<Dictionary[]> {
     const clauses = resolveWhere(info, query.where);
-    const dialect = this.dialect();
-    const joinShape = plans
-      .map(
-        (plan) =>
-          `${plan.target.name}:${plan.from.name}=${plan.to.name}:${plan.join.relation}:${plan.limit}`,
-      )
-      .join(',');
-    const key = `derived|${info.name}|${baseFields.map((field) => field.name).join(',')}|${joinShape}|${sortShape(query.sort)}|${query.limit}|${query.offset}|${clauseShape(clauses)}`;
-    return this.#cached(key, em, 'all', (slots) => {
-      // Every filter is translated here, in this order, so learning and refilling agree.
-      const baseFilter = translateWhere(info, clauses, dialect, undefined, slots);
+    const platform = em.getPlatform();
+    const shape: StatementShape = {
+      operation: 'joinDerived',
+      model: info,
+      fields: baseFields,
+      clauses,
+      sort: sortKeys,
+      page: { limit: query.limit, offset: query.offset },
+      joins: plans.map((plan) => ({ ...plan, relation: plan.join.relation })),
+    };
+    return this.#cached(shape, em, 'all', (slots) => {
+      // Every value is taken here, in this order, so learning and refilling agree.
+      const baseFilter = translateWhere(info, clauses, platform, undefined, slots);
       const keyFilters = plans.map((plan) =>
         plan.join.relation === 'many'
-          ? translateWhere(info, clauses, dialect, undefined, slots)
+          ? translateWhere(info, clauses, platform, undefined, slots)
           : undefined,
       );
+      const page = pageValues(query, slots);
+      const joinLimits = plans.map((plan) => slots.param(plan.limit));
       return () => ({
         toQuery: () =>
-          this.#derivedQuery(info, em, query, baseFields, sortKeys, plans, baseFilter, keyFilters),
+          this.#derivedQuery(info, em, page, baseFields, sortKeys, plans, {
+            baseFilter,
+            keyFilters,
+            joinLimits,
+          }),
       });
     });
   }
@@ -592,23 +740,28 @@ export class Store {
   #derivedQuery(
     info: ModelInfo,
     em: EntityManager,
-    query: FindManyQuery,
+    page: PageValues,
     baseFields: readonly FieldInfo[],
     sortKeys: ReadonlyArray<{ field: FieldInfo; direction: 'asc' | 'desc' }>,
     plans: readonly JoinPlan[],
-    baseFilter: Filter,
-    keyFilters: ReadonlyArray<Filter | undefined>,
+    values: {
+      baseFilter: Filter;
+      keyFilters: ReadonlyArray<Filter | undefined>;
+      joinLimits: readonly unknown[];
+    },
   ): { sql: string; params: readonly unknown[] } {
+    const { baseFilter, keyFilters, joinLimits } = values;
     const platform = em.getPlatform();
     const quote = (...parts: string[]) =>
       parts.map((part) => platform.quoteIdentifier(part)).join('.');
     const postgres = this.#dialectOf(em) === 'postgres';
+    const mysql = this.#dialectOf(em) === 'mysql';
     const base = sqlEm(em)
       .createQueryBuilder(info.meta.class, 'b0')
       .select(baseFields.map((field) => field.name))
       .where(baseFilter)
-      .orderBy(this.#orderBy(info, query.sort));
-    this.#page(base, query);
+      .orderBy(this.#orderBy(em, sortKeys, 'b0'));
+    this.#page(base, page);
     const baseQuery = base.toQuery();
 
     const columns = baseFields.map(
@@ -622,7 +775,9 @@ export class Store {
       const on = `${quote(alias, plan.to.column)} = ${quote('b', plan.from.column)}`;
       if (plan.join.relation === 'one') {
         // At most one row per base row is wanted: a plain join (duplicates are dropped below).
-        joinSql.push(`left join ${quote(plan.target.tableName)} as ${quote(alias)} on ${on}`);
+        joinSql.push(
+          `left join ${qualifiedTable(em, plan.target.meta)} as ${quote(alias)} on ${on}`,
+        );
       } else {
         // Only rows whose key the base filter can select; the window numbers them per base row.
         const keys = sqlEm(em)
@@ -641,7 +796,7 @@ export class Store {
           ])
           .where({ [plan.to.name]: { $in: keys } })
           .toQuery();
-        params.push(...inner.params, plan.limit);
+        params.push(...inner.params, joinLimits[plan.index]);
         joinSql.push(
           `left join (${inner.sql}) as ${quote(alias)} on ${on} and ${quote(alias, 'mikro_auth_rn')} <= ?`,
         );
@@ -653,7 +808,8 @@ export class Store {
     const order = [
       ...sortKeys.map(({ field, direction }) => {
         const nulls = postgres ? (direction === 'asc' ? ' nulls first' : ' nulls last') : '';
-        return `${quote('b', field.column)} ${direction}${nulls}`;
+        const binary = mysql && field.type === 'string' ? 'binary ' : '';
+        return `${binary}${quote('b', field.column)} ${direction}${nulls}`;
       }),
       ...plans.map((plan) => `${quote(`j${plan.index}`, plan.target.primaryKey.column)} asc`),
     ];
@@ -664,23 +820,29 @@ export class Store {
   }
 
   /**
-   * Runs a statement built by `build` from the values it is given through `slots`. The first call
-   * of a shape (`key`) goes through MikroORM's QueryBuilder and learns a template of it; later
-   * calls refill the template and skip the QueryBuilder (see query/statement-cache.ts).
+   * Runs a statement built by `build` from the values it is given through `slots`. With the cache
+   * on, the first call of a shape goes through MikroORM's QueryBuilder and learns a template of it;
+   * later calls refill the template and skip the QueryBuilder (see query/statement-cache.ts). The
+   * key is built from the EntityManager's target and the shape in `statementKey`, nowhere else.
    */
   async #cached<M extends 'all' | 'run'>(
-    key: string,
+    shape: StatementShape,
     em: EntityManager,
     method: M,
     build: (slots: ValueSlots) => () => Pick<QueryBuilderLike, 'toQuery'>,
   ): Promise<M extends 'all' ? Dictionary[] : QueryResult> {
     type Result = M extends 'all' ? Dictionary[] : QueryResult;
-    const cache = this.#shared.statements;
-    const cached = cache.get(key);
     const execute = (sql: string, params: readonly unknown[]) =>
       em
         .getConnection()
         .execute(sql, [...params], method, em.getTransactionContext()) as Promise<Result>;
+    const cache = this.#shared.statements;
+    if (!cache) {
+      const query = build(DIRECT_SLOTS)().toQuery();
+      return execute(query.sql, query.params);
+    }
+    const key = statementKey(statementTarget(em), shape);
+    const cached = cache.get(key);
     if (cached) {
       // Only the values are needed: no filter objects, no QueryBuilder.
       const values = new ValueCollector(true);
@@ -697,29 +859,83 @@ export class Store {
     return execute(real.sql, real.params);
   }
 
-  /** A read through the statement cache, filtered by `clauses`. */
+  /** A read through the statement cache, filtered by the shape's clauses. */
   #read(
-    key: string,
-    info: ModelInfo,
+    shape: StatementShape,
     em: EntityManager,
-    clauses: readonly ResolvedClause[],
     alias: string | undefined,
-    build: (filter: Filter) => QueryBuilderLike,
+    build: (filter: Filter, page: PageValues) => QueryBuilderLike,
   ): Promise<Dictionary[]> {
-    const dialect = this.dialect();
-    return this.#cached(key, em, 'all', (slots) => {
-      const filter = translateWhere(info, clauses, dialect, alias, slots);
-      return () => build(filter);
+    const platform = em.getPlatform();
+    return this.#cached(shape, em, 'all', (slots) => {
+      // Every value is taken here, before the QueryBuilder is built, so a cache hit has them all.
+      const filter = translateWhere(shape.model, shape.clauses ?? [], platform, alias, slots);
+      const page = pageValues(shape.page ?? {}, slots);
+      return () => build(filter, page);
     });
   }
 
-  /** Values keyed by property, each passed through `slots`. */
-  #slotted(info: ModelInfo, values: Dictionary, slots: ValueSlots): Dictionary {
+  /**
+   * Values to write, keyed by property, each passed through `slots`; values of converting types
+   * are converted by core and passed as finished parameters (see query/convert.ts).
+   */
+  #slotted(
+    info: ModelInfo,
+    em: EntityManager,
+    values: Dictionary,
+    slots: ValueSlots = DIRECT_SLOTS,
+  ): Dictionary {
+    const platform = em.getPlatform();
     const out: Dictionary = {};
     for (const [name, value] of Object.entries(values)) {
-      out[name] = value === null ? null : slots.plain(info.field(name), value);
+      const field = info.field(name);
+      if (value === null) out[name] = null;
+      else if (convertsValues(field)) {
+        out[name] = raw('?', [slots.param(toDatabaseValue(field, value, platform, 'query-data'))]);
+      } else out[name] = slots.plain(field, value);
     }
     return out;
+  }
+
+  /** Written values as a read would return them: through the field type's conversions both ways. */
+  #storedValues(info: ModelInfo, em: EntityManager, values: Dictionary): Dictionary {
+    const platform = em.getPlatform();
+    const out: Dictionary = {};
+    for (const [name, value] of Object.entries(values)) {
+      const field = info.field(name);
+      out[name] = toJsValue(field, toDatabaseValue(field, value, platform, 'query-data'), platform);
+    }
+    return out;
+  }
+
+  /**
+   * The row an insert wrote, from its values, the generated id and static defaults; `complete` is
+   * false when a column has a database-side default (or no value) that only a read can tell.
+   */
+  #writtenRow(
+    info: ModelInfo,
+    em: EntityManager,
+    values: Dictionary,
+    id: unknown,
+  ): { row: Row; complete: boolean } {
+    const platform = em.getPlatform();
+    const stored: Dictionary = {};
+    for (const [name, value] of Object.entries(values)) {
+      stored[name] = toDatabaseValue(info.field(name), value, platform, 'query-data');
+    }
+    const row: Row = {};
+    let complete = true;
+    for (const field of info.fields) {
+      const prop = field.property;
+      if (field.name in stored) row[field.name] = stored[field.name];
+      else if (field.primary) row[field.name] = id;
+      else if (prop.default !== undefined && prop.default !== null && field.type !== 'date') {
+        row[field.name] = prop.default;
+      } else if (field.nullable && prop.defaultRaw === undefined && prop.default === undefined) {
+        row[field.name] = null;
+      } else complete = false;
+    }
+    return { row: this.#row(info, em, row), complete };
   }
 
   async #run<T>(
@@ -730,6 +946,8 @@ export class Store {
     const info = this.model(model);
     const em = this.em();
     try {
+      const guarding = guardConnectionLoss(em);
+      if (guarding) await guarding;
       return await body(info, em);
     } catch (error) {
       throw translateError(error, info.name, operation, em);
@@ -740,21 +958,36 @@ export class Store {
     return dialectOf(em.getPlatform());
   }
 
-  /** The MikroORM filter for `where`; `alias` qualifies raw column references (needed with joins). */
+  /** How `LOWER()` folds case on the database `em` talks to. */
+  #caseFolding(em: EntityManager): CaseFolding {
+    const dialect = this.#dialectOf(em);
+    return dialect === 'sqlite' ? 'ascii' : dialect;
+  }
+
+  /** The MikroORM filter for `where` on `em`'s platform. */
   #filter(
     info: ModelInfo,
     where: Where | readonly ResolvedClause[] | undefined,
-    alias?: string,
+    em: EntityManager,
   ): Filter {
     const clauses = isResolved(where) ? where : resolveWhere(info, where);
-    return translateWhere(info, clauses, this.dialect(), alias);
+    return translateWhere(info, clauses, em.getPlatform());
   }
 
-  #select(info: ModelInfo, em: EntityManager, select?: readonly string[]): QueryBuilderLike {
-    const fields = select?.length ? select.map((name) => info.field(name)) : info.fields;
+  /** The fields a read returns: `select` resolved, or every field. */
+  #selected(info: ModelInfo, select: readonly string[] | undefined): readonly FieldInfo[] {
+    if (!select?.length) return info.fields;
+    return [...new Set(select.map((name) => info.field(name)))];
+  }
+
+  #select(
+    info: ModelInfo,
+    em: EntityManager,
+    fields: readonly FieldInfo[] = info.fields,
+  ): QueryBuilderLike {
     return sqlEm(em)
       .createQueryBuilder(info.meta.class)
-      .select([...new Set(fields.map((field) => field.name))]);
+      .select(fields.map((field) => field.name));
   }
 
   /** Sort keys resolved to fields, with the primary key appended as the final tie-breaker. */
@@ -781,16 +1014,31 @@ export class Store {
     return resolved;
   }
 
-  #orderBy(info: ModelInfo, sort: SortKey | readonly SortKey[] | undefined): Dictionary[] {
-    const postgres = this.dialect() === 'postgres';
-    // Nulls sort lowest everywhere (MySQL and SQLite do so natively; PostgreSQL is told to).
-    return this.#sortKeys(info, sort).map(({ field, direction }) => ({
-      [field.name]: postgres
-        ? direction === 'asc'
-          ? 'asc nulls first'
-          : 'desc nulls last'
-        : direction,
-    }));
+  /**
+   * ORDER BY for the sort keys. Nulls sort lowest everywhere (MySQL and SQLite do so natively;
+   * PostgreSQL is told to); strings sort by code point everywhere (MySQL/MariaDB compare the binary
+   * form, their collations would tie 'a', 'A' and 'a ').
+   */
+  #orderBy(
+    em: EntityManager,
+    sortKeys: ReadonlyArray<{ field: FieldInfo; direction: 'asc' | 'desc' }>,
+    alias?: string,
+  ): Dictionary[] {
+    const dialect = this.#dialectOf(em);
+    return sortKeys.map(({ field, direction }) => {
+      if (dialect === 'mysql' && field.type === 'string') {
+        const column = alias ? `${alias}.${field.column}` : field.column;
+        return { [raw('binary ??', [column])]: direction };
+      }
+      return {
+        [field.name]:
+          dialect === 'postgres'
+            ? direction === 'asc'
+              ? 'asc nulls first'
+              : 'desc nulls last'
+            : direction,
+      };
+    });
   }
 
   /** Data keyed by any field alias → values keyed by property name, coerced to the field types. */
@@ -804,7 +1052,11 @@ export class Store {
     for (const [name, value] of Object.entries(data)) {
       if (value === undefined) continue;
       const field = info.field(name);
-      values[field.name] = coerceValue(field, value, { model: info.name, field: name });
+      values[field.name] = coerceValue(field, value, {
+        model: info.name,
+        field: name,
+        dialect: this.dialect(),
+      });
     }
     return values;
   }
@@ -833,13 +1085,15 @@ export class Store {
       .select([`first0.${pk}`]);
   }
 
-  async #firstId(info: ModelInfo, em: EntityManager, filter: Filter): Promise<unknown> {
+  /** The first matching primary key, locked for update (`em` must be in a transaction). */
+  async #lockFirstId(info: ModelInfo, em: EntityManager, filter: Filter): Promise<unknown> {
     const pk = info.primaryKey.name;
     const rows = (await sqlEm(em)
       .createQueryBuilder(info.meta.class)
       .select([pk])
       .where(filter)
       .limit(1)
+      .setLockMode(LockMode.PESSIMISTIC_WRITE)
       .execute('all')) as Dictionary[];
     return rows[0]?.[pk];
   }
@@ -863,14 +1117,21 @@ export class Store {
     return result as Dictionary[];
   }
 
+  /**
+   * Runs `fn` in the active transaction, or in a new one on a clean fork: `em.transactional` would
+   * flush the app's pending changes of `em` at commit, and an internal transaction must not.
+   */
   async #inTransaction<T>(em: EntityManager, fn: (tem: EntityManager) => Promise<T>): Promise<T> {
     if (em.isInTransaction()) return fn(em);
-    return em.transactional((tem) => fn(tem));
+    const guarding = guardConnectionLoss(em);
+    if (guarding) await guarding;
+    return em.fork({ clear: true, useContext: false }).transactional((tem) => fn(tem));
   }
 
-  #deleteReturning(em: EntityManager): Promise<boolean> {
-    if (!this.#shared.deleteReturning) {
-      this.#shared.deleteReturning = (async () => {
+  /** Whether the mysql-family server has `INSERT/DELETE … RETURNING` (MariaDB 10.5+); asked once. */
+  #mysqlReturning(em: EntityManager): Promise<boolean> {
+    if (!this.#shared.mysqlReturning) {
+      this.#shared.mysqlReturning = (async () => {
         const rows = await this.#execute(em, 'select version() as version', []);
         const version = String(rows[0]?.version ?? '');
         const match = /^(\d+)\.(\d+)/.exec(version);
@@ -878,17 +1139,24 @@ export class Store {
         const [major, minor] = [Number(match[1]), Number(match[2])];
         return major > 10 || (major === 10 && minor >= 5);
       })();
+      // A probe that failed (e.g. on a dropped connection) is asked again next time.
+      this.#shared.mysqlReturning.catch(() => {
+        this.#shared.mysqlReturning = undefined;
+      });
     }
-    return this.#shared.deleteReturning;
+    return this.#shared.mysqlReturning;
   }
 
-  /** A row from a QueryBuilder result already mapped to property names: JSON and bigint values finished. */
+  /**
+   * A row from a QueryBuilder result already mapped to property names: user-defined types
+   * converted to their JS values, JSON and bigint values finished.
+   */
   #row(info: ModelInfo, em: EntityManager, mapped: Dictionary): Row {
     const platform = em.getPlatform();
     const row: Row = {};
     for (const [key, value] of Object.entries(mapped)) {
       const field = info.findField(key);
-      row[key] = field ? finishValue(field, value, platform) : value;
+      row[key] = field ? finishValue(field, toJsValue(field, value, platform), platform) : value;
     }
     return row;
   }
@@ -902,22 +1170,6 @@ export class Store {
     }
     return this.#row(info, em, row);
   }
-}
-
-/** What an insert or update statement depends on besides its values. */
-function valueShape(values: Dictionary): string {
-  return Object.entries(values)
-    .map(
-      ([name, value]) =>
-        `${name}:${value === null ? 'null' : value instanceof Date ? 'date' : typeof value}`,
-    )
-    .join(',');
-}
-
-function sortShape(sort: SortKey | readonly SortKey[] | undefined): string {
-  const keys: readonly SortKey[] =
-    sort === undefined ? [] : Array.isArray(sort) ? sort : [sort as SortKey];
-  return keys.map((key) => `${key.field}:${key.direction}`).join(',');
 }
 
 function isResolved(
@@ -936,10 +1188,23 @@ function finishValue(
     const type = field.property.customType;
     return type ? type.convertToJSValue(value, platform) : value;
   }
-  if (field.type === 'bigint' || (field.type === 'number' && typeof value !== 'number')) {
+  if (field.type === 'bigint') {
+    if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+      // Only a driver that returns integers as JS numbers (better-sqlite3) gets here: the stored
+      // integer was already rounded, so returning it would change the value silently.
+      throw new MikroAuthError(
+        'UNSUPPORTED',
+        `Field "${field.name}" (column "${field.column}") was read back as the JavaScript number ` +
+          `${value}, which is not a safe integer: the stored value cannot be returned exactly. ` +
+          'SQLite returns integers as numbers, exact only within ±9007199254740991; keep bigint ' +
+          'values within that range on SQLite, or use PostgreSQL, MySQL or MariaDB.',
+      );
+    }
+    // Numbers when exact, decimal strings beyond Number.MAX_SAFE_INTEGER (as pg and mysql2 return them).
     const number = Number(value);
-    return Number.isSafeInteger(number) || field.type === 'number' ? number : value;
+    return Number.isSafeInteger(number) ? number : String(value);
   }
+  if (field.type === 'number' && typeof value !== 'number') return Number(value);
   if (field.type === 'boolean' && typeof value !== 'boolean') return Boolean(Number(value));
   if (field.type === 'date' && !(value instanceof Date)) return new Date(value as string);
   if (field.kind === 'reference' && typeof value === 'object') {
@@ -948,13 +1213,46 @@ function finishValue(
   return value;
 }
 
+/** Limit and offset as statement parameters (undefined when absent). */
+interface PageValues {
+  limit?: unknown;
+  offset?: unknown;
+}
+
+/** Takes limit and offset through `slots`, so a cached template gets each call's values. */
+function pageValues(
+  page: { limit?: number | null; offset?: number | null },
+  slots: ValueSlots,
+): PageValues {
+  return {
+    limit: page.limit != null ? slots.param(page.limit) : undefined,
+    offset: page.offset ? slots.param(page.offset) : undefined,
+  };
+}
+
+/** Slots that pass every value straight through: the QueryBuilder path with no cache. */
+const DIRECT_SLOTS: ValueSlots = { plain: (_field, value) => value, param: (value) => value };
+
+/** A query whose SQL gets `suffix` appended (clauses the QueryBuilder cannot express). */
+function withSuffix(
+  qb: Pick<QueryBuilderLike, 'toQuery'>,
+  suffix: string,
+): Pick<QueryBuilderLike, 'toQuery'> {
+  return {
+    toQuery: () => {
+      const query = qb.toQuery();
+      return { sql: `${query.sql}${suffix}`, params: query.params };
+    },
+  };
+}
+
 /** Creates the store for an initialised MikroORM, an EntityManager, or a getter returning one. */
 export function createStore(source: OrmSource, options: StoreOptions = {}): Store {
   return new Store({
     resolver: new EntityManagerResolver(source),
     registry: undefined,
     options,
-    deleteReturning: undefined,
-    statements: new StatementCache(),
+    mysqlReturning: options.mysqlReturning === false ? Promise.resolve(false) : undefined,
+    statements: options.statementCache === false ? undefined : new StatementCache(),
   });
 }

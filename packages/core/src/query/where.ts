@@ -1,9 +1,11 @@
-import { type Dictionary, raw } from '@mikro-orm/core';
-import type { Dialect } from '../dialect.js';
+import { type Dictionary, type Platform, raw } from '@mikro-orm/core';
+import { type Dialect, dialectOf } from '../dialect.js';
 import { InvalidQueryError } from '../errors.js';
 import type { FieldInfo, ModelInfo } from '../model.js';
 import { coerceValue } from './coerce.js';
+import { convertsValues, toDatabaseValue } from './convert.js';
 import { isLikeOperator, LIKE_ESCAPE, likePattern, normalizeWhere } from './normalize.js';
+import { paddedList } from './statement-cache.js';
 import type { NormalizedClause, ScalarValue, Where } from './types.js';
 
 /** A MikroORM filter object (property names, operators, raw-fragment keys). */
@@ -50,6 +52,7 @@ const DIRECT: ValueSlots = { plain: (_, value) => value, param: (value) => value
 
 interface Context {
   model: ModelInfo;
+  platform: Platform;
   dialect: Dialect;
   alias: string | undefined;
   slots: ValueSlots;
@@ -57,6 +60,20 @@ interface Context {
 
 function columnRef(context: Context, field: FieldInfo): string {
   return context.alias ? `${context.alias}.${field.column}` : field.column;
+}
+
+/** A value as a raw SQL fragment parameter: converted by the field's type, if it converts. */
+function param(context: Context, field: FieldInfo, value: unknown): unknown {
+  return context.slots.param(toDatabaseValue(field, value, context.platform, 'query'));
+}
+
+/**
+ * A value for a filter object. Values of converting types are converted here and passed as a `?`
+ * fragment, so MikroORM neither skips nor repeats the conversion, with the statement cache on or off.
+ */
+function filterValue(context: Context, field: FieldInfo, value: unknown): unknown {
+  if (!convertsValues(field)) return context.slots.plain(field, value);
+  return raw('?', [param(context, field, value)]);
 }
 
 function placeholders(count: number, wrap = '?'): string {
@@ -83,15 +100,16 @@ function stringTerm(context: Context, field: FieldInfo, clause: ResolvedClause):
   if (operator === 'in' || operator === 'not_in') {
     const values = clause.value as readonly string[];
     if (values.length === 0) return operator === 'in' ? FALSE : TRUE;
-    const list = placeholders(values.length, right);
+    const padded = paddedList(values);
+    const list = placeholders(padded.length, right);
     return rawTerm(
       `${left} ${operator === 'in' ? 'in' : 'not in'} (${list})`,
-      [column, ...values.map((value) => context.slots.param(value))],
+      [column, ...padded.map((value) => param(context, field, value))],
       context.slots.collectOnly,
     );
   }
   if (isLikeOperator(operator)) {
-    const value = clause.value as string;
+    const value = String(toDatabaseValue(field, clause.value, context.platform, 'query'));
     if (context.dialect === 'sqlite' && !insensitive) {
       // SQLite's LIKE ignores ASCII case; GLOB is its case-sensitive matcher.
       const literal = globLiteral(value);
@@ -115,7 +133,7 @@ function stringTerm(context: Context, field: FieldInfo, clause: ResolvedClause):
   }
   const comparator = COMPARATORS[operator as keyof typeof COMPARATORS];
   if (!insensitive && !mysql) {
-    const value = context.slots.plain(field, clause.value);
+    const value = filterValue(context, field, clause.value);
     return filterTerm(
       operator === 'eq'
         ? { [field.name]: value }
@@ -124,17 +142,17 @@ function stringTerm(context: Context, field: FieldInfo, clause: ResolvedClause):
   }
   if (operator === 'eq' && !insensitive) {
     // Keep a plain equality beside the binary one so an index on the column stays usable.
-    const plain = { [field.name]: context.slots.plain(field, clause.value) };
+    const plain = { [field.name]: filterValue(context, field, clause.value) };
     const exact = rawTerm(
       `${left} = ${right}`,
-      [column, context.slots.param(clause.value)],
+      [column, param(context, field, clause.value)],
       context.slots.collectOnly,
     );
     return filterTerm({ $and: [plain, (exact as { filter: Filter }).filter] });
   }
   return rawTerm(
     `${left} ${comparator} ${right}`,
-    [column, context.slots.param(clause.value)],
+    [column, param(context, field, clause.value)],
     context.slots.collectOnly,
   );
 }
@@ -187,15 +205,15 @@ function clauseTerm(context: Context, coerced: ResolvedClause): Term {
   if (operator === 'in' || operator === 'not_in') {
     const values = value as readonly unknown[];
     if (values.length === 0) return operator === 'in' ? FALSE : TRUE;
-    const slotted = values.map((item) => context.slots.plain(field, item));
+    const slotted = paddedList(values).map((item) => filterValue(context, field, item));
     return filterTerm({ [field.name]: { [operator === 'in' ? '$in' : '$nin']: slotted } });
   }
-  if (operator === 'eq') return filterTerm({ [field.name]: context.slots.plain(field, value) });
+  if (operator === 'eq') return filterTerm({ [field.name]: filterValue(context, field, value) });
   if (isLikeOperator(operator))
     throw new InvalidQueryError(`operator "${operator}" needs a string.`, at);
   return filterTerm({
     [field.name]: {
-      [OPERATOR_KEYS[operator as keyof typeof OPERATOR_KEYS]]: context.slots.plain(field, value),
+      [OPERATOR_KEYS[operator as keyof typeof OPERATOR_KEYS]]: filterValue(context, field, value),
     },
   });
 }
@@ -220,11 +238,11 @@ function combine(terms: readonly Term[], connector: 'AND' | 'OR'): Term {
 export function translateWhere(
   model: ModelInfo,
   clauses: readonly ResolvedClause[],
-  dialect: Dialect,
+  platform: Platform,
   alias?: string,
   slots: ValueSlots = DIRECT,
 ): Filter {
-  const context: Context = { model, dialect, alias, slots };
+  const context: Context = { model, platform, dialect: dialectOf(platform), alias, slots };
   const and = clauses.filter((clause) => clause.connector === 'AND');
   const or = clauses.filter((clause) => clause.connector === 'OR');
   const andTerm = combine(

@@ -4,47 +4,62 @@ import { type CaseFolding, matchesWhere } from '../query/evaluate.js';
 import type { NormalizedClause, Row } from '../query/types.js';
 
 /**
- * Keeps the identity map of the EntityManager an operation ran on true after a native write:
- * managed entities the write touched get the new values with their snapshot refreshed (so a later
- * flush does not write stale values back), and deleted ones are detached. Entities the user changed
- * in other fields keep those pending changes.
+ * Keeps the identity map of the EntityManager an operation ran on true after a native write, and
+ * changes nothing else of the app's unit of work: managed entities the write touched get the values
+ * the statement wrote, with only those keys of their snapshot refreshed (so a later flush neither
+ * reverts them nor loses the app's own pending edits of other fields), and deleted ones are
+ * detached. Which entities a write touched is decided by what the database reports (returned ids)
+ * or, where it reports nothing, by the entity's last loaded state, never by unsaved edits.
  */
 
 function managed(em: EntityManager, info: ModelInfo): object[] {
   return [...em.getUnitOfWork().getIdentityMap().getStore(info.meta).values()] as object[];
 }
 
-/** The entity as a row keyed by property name, references as their ids. */
-function rowOf(info: ModelInfo, entity: object): Row {
+/** Whether the EntityManager holds any entity of the model (so a write needs to sync at all). */
+export function hasManaged(em: EntityManager, info: ModelInfo): boolean {
+  return em.getUnitOfWork().getIdentityMap().getStore(info.meta).size > 0;
+}
+
+/** A reference as its id. */
+function idOf(field: FieldInfo, value: unknown): unknown {
+  if (field.kind !== 'reference' || value === null || typeof value !== 'object') return value;
+  const target = Reference.unwrapReference(value as object) as Dictionary;
+  return target[field.property.targetMeta?.primaryKeys[0] ?? 'id'];
+}
+
+/** The entity as the database last had it (its snapshot), keyed by property name. */
+function loadedRow(em: EntityManager, info: ModelInfo, entity: object): Row | undefined {
+  const original = em.getUnitOfWork().getOriginalEntityData(entity) as Dictionary | undefined;
+  if (!original) return undefined;
   const row: Row = {};
-  for (const field of info.fields) {
-    let value = (entity as Dictionary)[field.name];
-    if (field.kind === 'reference' && value !== null && typeof value === 'object') {
-      const target = Reference.unwrapReference(value as object) as Dictionary;
-      value = target[field.property.targetMeta?.primaryKeys[0] ?? 'id'];
-    }
-    row[field.name] = value;
-  }
+  for (const field of info.fields) row[field.name] = idOf(field, original[field.name]);
   return row;
 }
 
 /**
- * Writes the database's new values into a managed entity and refreshes only those keys of its
- * snapshot, so the unit of work sees them as persisted while other pending changes stay pending.
+ * Writes `keys` of the database's new values into a managed entity and refreshes only those keys
+ * of its snapshot, so the unit of work sees them as persisted while other pending changes stay.
  */
-function merge(em: EntityManager, info: ModelInfo, entity: object, values: Dictionary): void {
+function merge(
+  em: EntityManager,
+  info: ModelInfo,
+  entity: object,
+  values: Dictionary,
+  keys: readonly string[],
+): void {
   const target = entity as Dictionary;
-  const keys: string[] = [];
-  for (const [name, value] of Object.entries(values)) {
-    const field = info.findField(name);
-    if (!field || field.primary) continue;
-    target[field.name] = toEntityValue(em, field, value);
-    keys.push(field.name);
+  const written: string[] = [];
+  for (const key of keys) {
+    const field = info.findField(key);
+    if (!field || field.primary || !(field.name in values)) continue;
+    target[field.name] = toEntityValue(em, field, values[field.name]);
+    written.push(field.name);
   }
   const original = em.getUnitOfWork().getOriginalEntityData(entity) as Dictionary | undefined;
-  if (!original || keys.length === 0) return;
+  if (!original || written.length === 0) return;
   const prepared = em.getComparator().prepareEntity(entity) as Dictionary;
-  for (const key of keys) original[key] = prepared[key];
+  for (const key of written) original[key] = prepared[key];
 }
 
 /** A row value as the entity property holds it: references become (wrapped) entity references. */
@@ -56,38 +71,50 @@ function toEntityValue(em: EntityManager, field: FieldInfo, value: unknown): unk
   return em.getReference(prop.targetMeta!.class, value as string, { wrapped: Boolean(prop.ref) });
 }
 
-/** Brings managed entities in line with rows the database returned after an update. */
-export function syncRows(em: EntityManager, info: ModelInfo, rows: readonly Row[]): void {
+/** Brings managed entities in line with rows the database wrote: only the `written` fields. */
+export function syncRows(
+  em: EntityManager,
+  info: ModelInfo,
+  rows: readonly Row[],
+  written: readonly string[],
+): void {
   const pk = info.primaryKey.name;
   for (const row of rows) {
     const entity = em.getUnitOfWork().getById(info.meta.class, row[pk] as string);
-    if (entity) merge(em, info, entity, row);
+    if (entity) merge(em, info, entity, row, written);
   }
 }
 
-/** Applies `values` to the managed entities matching `clauses` (property names, coerced values). */
-export function syncMatching(
+/**
+ * Applies `values` to the managed entities whose last loaded state matches `clauses`: for
+ * databases that cannot return the ids an update touched.
+ */
+export function syncBySnapshot(
   em: EntityManager,
   info: ModelInfo,
   clauses: readonly NormalizedClause[],
   values: Dictionary,
   caseFolding: CaseFolding,
 ): void {
+  const keys = Object.keys(values);
   for (const entity of managed(em, info)) {
-    if (matchesWhere(rowOf(info, entity), clauses, { caseFolding }))
-      merge(em, info, entity, values);
+    const loaded = loadedRow(em, info, entity);
+    if (loaded && matchesWhere(loaded, clauses, { caseFolding })) {
+      merge(em, info, entity, values, keys);
+    }
   }
 }
 
-/** Detaches the managed entities matching `clauses` (property names, coerced values). */
-export function forgetMatching(
+/** Detaches the managed entities whose last loaded state matches `clauses`. */
+export function forgetBySnapshot(
   em: EntityManager,
   info: ModelInfo,
   clauses: readonly NormalizedClause[],
   caseFolding: CaseFolding,
 ): void {
   for (const entity of managed(em, info)) {
-    if (matchesWhere(rowOf(info, entity), clauses, { caseFolding })) {
+    const loaded = loadedRow(em, info, entity);
+    if (loaded && matchesWhere(loaded, clauses, { caseFolding })) {
       em.getUnitOfWork().unsetIdentity(entity);
     }
   }

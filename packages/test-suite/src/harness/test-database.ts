@@ -49,6 +49,8 @@ export interface TestDatabase {
 /**
  * Closes an ORM, giving up after a few seconds: with MikroORM 7.2 on PostgreSQL, a connection
  * killed inside `em.transactional` is never released to the pool, so `close()` would wait forever.
+ * Core guards the pools its store runs transactions on (core/src/orm/connection-recovery.ts), but a
+ * test's own `em.transactional` on a pool no store has guarded yet can still leak that way.
  * The database is dropped with `force` afterwards, which ends whatever is left.
  */
 async function closeOrm(orm: MikroORM): Promise<void> {
