@@ -380,9 +380,9 @@ export class Store {
   /**
    * Deletes exactly one row matching `where` and returns it; under concurrency every caller gets a
    * different row, and the full `where` holds at the moment of deletion. PostgreSQL: `DELETE …
-   * RETURNING` of the first row a `FOR UPDATE SKIP LOCKED` sub-select locks (when every match is
-   * locked by others, once more waiting for the locks); SQLite and MariaDB 10.5+: `DELETE …
-   * RETURNING`; MySQL: a locking read and a delete in one transaction.
+   * RETURNING` of the row a `FOR UPDATE SKIP LOCKED` CTE locked (when every match is locked by
+   * others, once more waiting for the locks); SQLite and MariaDB 10.5+: `DELETE … RETURNING`;
+   * MySQL: a locking read and a delete in one transaction.
    */
   async consumeOne(model: string, where: Where): Promise<Row | null> {
     return this.#run(model, 'consumeOne', async (info, em) => {
