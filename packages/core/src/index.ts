@@ -1,7 +1,6 @@
-export { EntityManagerResolver, type OrmSource } from './context.js';
-export { type Dialect, dialectOf } from './dialect.js';
 export {
   ConcurrencyConflictError,
+  ConfigurationError,
   type ConflictKind,
   ConnectionError,
   ForeignKeyViolationError,
@@ -17,15 +16,19 @@ export {
   UnknownModelError,
   type ValueLocation,
   ValueTooLongError,
-} from './errors.js';
+} from './errors/classes.js';
+export { type FieldJoin, FieldMap, type FieldSource, joinKey } from './model/field-map.js';
+export { modelName, pascalCase, snakeCase } from './model/naming.js';
 export {
   type FieldInfo,
   type FieldType,
   type ModelInfo,
   ModelRegistry,
   type ModelTarget,
-} from './model.js';
+} from './model/registry.js';
 export { guardConnectionLoss } from './orm/connection-recovery.js';
+export { type Dialect, dialectOf } from './orm/dialect.js';
+export { EntityManagerResolver, type OrmSource } from './orm/entity-manager.js';
 export {
   type CaseFolding,
   compareRows,

@@ -26,8 +26,8 @@
  * file is the only place that knows about `pg`.
  */
 import type { EntityManager } from '@mikro-orm/core';
-import { dialectOf } from '../dialect.js';
-import { isConnectionLoss } from '../errors-map.js';
+import { isConnectionLoss } from '../errors/translate.js';
+import { dialectOf } from './dialect.js';
 
 /** The part of a `pg` client (as handed out by `pg-pool`) this file uses. */
 interface PgClient {

@@ -1,7 +1,7 @@
 import type { EntityProperty } from '@mikro-orm/core';
 import { describe, expect, it } from 'vitest';
-import { InvalidQueryError, InvalidValueError } from '../errors.js';
-import type { FieldInfo, FieldType } from '../model.js';
+import { InvalidQueryError, InvalidValueError } from '../errors/classes.js';
+import type { FieldInfo, FieldType } from '../model/registry.js';
 import { coerceIncrement, coerceValue } from './coerce.js';
 
 function field(

@@ -1,6 +1,10 @@
-import type { Dialect } from '../dialect.js';
-import { InvalidQueryError, InvalidValueError, type InvalidValueReason } from '../errors.js';
-import type { FieldInfo } from '../model.js';
+import {
+  InvalidQueryError,
+  InvalidValueError,
+  type InvalidValueReason,
+} from '../errors/classes.js';
+import type { FieldInfo } from '../model/registry.js';
+import type { Dialect } from '../orm/dialect.js';
 
 /** Where a value is checked: the model and field names the caller used, and the database if known. */
 export interface CoerceContext {

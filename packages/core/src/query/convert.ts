@@ -1,5 +1,5 @@
 import { type Platform, Type, types } from '@mikro-orm/core';
-import type { FieldInfo } from '../model.js';
+import type { FieldInfo } from '../model/registry.js';
 
 /**
  * Values of fields whose MikroORM `Type` changes them on the way to the database (custom types,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidQueryError } from '../errors.js';
+import { InvalidQueryError } from '../errors/classes.js';
 import { type CaseFolding, compareStrings, foldCase } from './case-folding.js';
 import { compareRows, matchesWhere } from './evaluate.js';
 import { likePattern, normalizeWhere } from './normalize.js';

@@ -1,4 +1,4 @@
-import { InvalidQueryError } from '../errors.js';
+import { InvalidQueryError } from '../errors/classes.js';
 import {
   type Clause,
   type ClauseValue,
@@ -133,5 +133,19 @@ export function likePattern(operator: Operator, value: string): string {
       return `%${literal}`;
     default:
       throw new InvalidQueryError(`operator "${operator}" is not a LIKE operator.`);
+  }
+}
+
+/** Throws InvalidQueryError unless a limit or offset is a non-negative integer (or absent). */
+export function checkCount(
+  name: 'limit' | 'offset',
+  value: number | undefined,
+  model: string,
+): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < 0) {
+    throw new InvalidQueryError(`${name} must be a non-negative integer, got ${String(value)}.`, {
+      model,
+    });
   }
 }

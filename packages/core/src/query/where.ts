@@ -1,11 +1,11 @@
 import { type Dictionary, type Platform, raw } from '@mikro-orm/core';
-import { type Dialect, dialectOf } from '../dialect.js';
-import { InvalidQueryError } from '../errors.js';
-import type { FieldInfo, ModelInfo } from '../model.js';
+import { InvalidQueryError } from '../errors/classes.js';
+import type { FieldInfo, ModelInfo } from '../model/registry.js';
+import { type Dialect, dialectOf } from '../orm/dialect.js';
+import { paddedList } from '../statements/key.js';
 import { coerceValue } from './coerce.js';
 import { convertsValues, toDatabaseValue } from './convert.js';
 import { isLikeOperator, LIKE_ESCAPE, likePattern, normalizeWhere } from './normalize.js';
-import { paddedList } from './statement-cache.js';
 import type { NormalizedClause, ScalarValue, Where } from './types.js';
 
 /** A MikroORM filter object (property names, operators, raw-fragment keys). */

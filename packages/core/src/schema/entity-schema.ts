@@ -1,5 +1,5 @@
 import { EntitySchema, type EntitySchemaProperty } from '@mikro-orm/core';
-import { MikroAuthError } from '../errors.js';
+import { ConfigurationError, MikroAuthError } from '../errors/classes.js';
 import type { FieldSpec, IdStrategy, TableSpec } from './spec.js';
 
 /** Column options shared by the EntitySchema builder and the source renderer. */
@@ -73,9 +73,9 @@ export function tableColumns(
   });
   for (const [name, spec] of Object.entries(table.fields)) {
     if (columns.has(name)) {
-      throw new MikroAuthError(
-        'INVALID_QUERY',
-        `Table "${table.table}" declares field "${name}" twice.`,
+      throw new ConfigurationError(
+        `tables.${table.table}.fields.${name}`,
+        `table "${table.table}" declares field "${name}" twice (once as the id or another field); give each field one name.`,
       );
     }
     const base = {

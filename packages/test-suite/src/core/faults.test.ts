@@ -5,13 +5,17 @@
  * `orm.close()` finishes. The ORMs under test get a pool of two connections, so a connection that
  * is never given back shows up as a hang within a few kills.
  */
-import { buildEntitySchemas, ConnectionError, createStore, type Store } from '@mikro-auth/core';
+import {
+  buildEntitySchemas,
+  ConnectionError,
+  createStore,
+  guardConnectionLoss,
+  type Store,
+} from '@mikro-auth/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The store guards the pool when it runs a transaction; the tests of other paths guard it up front.
-import { guardConnectionLoss } from '../../../core/src/orm/connection-recovery.js';
 import { useTestDatabase } from '../harness/index.js';
 import { CORE_TABLES } from './fixtures.js';
 

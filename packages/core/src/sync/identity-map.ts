@@ -1,5 +1,5 @@
 import { type Dictionary, type EntityManager, Reference } from '@mikro-orm/core';
-import type { FieldInfo, ModelInfo } from '../model.js';
+import type { FieldInfo, ModelInfo } from '../model/registry.js';
 import { type CaseFolding, matchesWhere } from '../query/evaluate.js';
 import type { NormalizedClause, Row } from '../query/types.js';
 

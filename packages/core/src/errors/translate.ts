@@ -19,7 +19,7 @@ import {
   NotNullViolationError,
   UniqueViolationError,
   ValueTooLongError,
-} from './errors.js';
+} from './classes.js';
 
 function constraintName(error: Error): string | undefined {
   const withConstraint = error as Error & { constraint?: string };

@@ -1,17 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { FieldInfo, ModelInfo } from '../model.js';
+import type { FieldInfo, ModelInfo } from '../model/registry.js';
+import type { ResolvedClause } from '../query/where.js';
+import { StatementCache } from './cache.js';
 import {
-  fill,
-  learn,
   paddedLength,
   paddedList,
-  StatementCache,
   type StatementShape,
   type StatementTarget,
   statementKey,
-  type Template,
-} from './statement-cache.js';
-import type { ResolvedClause } from './where.js';
+} from './key.js';
+import { fill, learn, type Template } from './template.js';
 
 const field = (name: string): FieldInfo => ({ name, column: name }) as unknown as FieldInfo;
 const model = {

@@ -7,7 +7,7 @@ import {
   type MetadataStorage,
   ReferenceKind,
 } from '@mikro-orm/core';
-import { MikroAuthError, UnknownFieldError, UnknownModelError } from './errors.js';
+import { MikroAuthError, UnknownFieldError, UnknownModelError } from '../errors/classes.js';
 
 /** The value family of a field, as core reads and writes it. */
 export type FieldType =

@@ -12,7 +12,7 @@ export type MikroAuthErrorCode =
   | 'FOREIGN_KEY_VIOLATION'
   | 'NOT_NULL_VIOLATION'
   | 'CONNECTION_FAILED'
-  | 'TRANSACTION_FAILED'
+  | 'INVALID_CONFIG'
   | 'UNSUPPORTED'
   | 'VALUE_TOO_LONG'
   | 'INVALID_VALUE'
@@ -69,6 +69,17 @@ export class UnknownFieldError extends MikroAuthError {
     this.model = model;
     this.field = field;
     this.available = available;
+  }
+}
+
+/** Adapter or schema options that cannot work as given; raised before anything is read or written. */
+export class ConfigurationError extends MikroAuthError {
+  /** The option at fault, as a path (e.g. `additionalFields.user.email`). */
+  readonly option: string;
+
+  constructor(option: string, message: string) {
+    super('INVALID_CONFIG', `Invalid option ${option}: ${message}`);
+    this.option = option;
   }
 }
 

@@ -1,0 +1,166 @@
+import { type Dictionary, LockMode, raw } from '@mikro-orm/core';
+import { InvalidQueryError } from '../errors/classes.js';
+import { mysqlReturning } from '../orm/capabilities.js';
+import { dialectOfEm } from '../orm/dialect.js';
+import { executeAll, firstIds, selectFields, sqlEm } from '../orm/query-builder.js';
+import { inTransaction } from '../orm/transactions.js';
+import { coerceIncrement } from '../query/coerce.js';
+import type { Row, Where } from '../query/types.js';
+import { rowFromDriver, rowFromResult } from '../rows/decode.js';
+import { forgetRows, syncRows } from '../sync/identity-map.js';
+import type { OperationContext } from './context.js';
+import { filterFor, readById } from './read.js';
+import { slottedValues, writeValues } from './values.js';
+
+/**
+ * The atomic primitives: consumeOne (delete exactly one matching row and return it) and
+ * incrementOne (a guarded increment). The guard holds at the moment of the write on every database.
+ */
+
+/** Arguments of `incrementOne`. */
+export interface IncrementOneArgs {
+  where: Where;
+  /** Field → delta added atomically (negative to decrement). */
+  increment: Readonly<Record<string, number>>;
+  /** Field → absolute value written in the same statement. */
+  set?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Deletes exactly one row matching `where` and returns it; under concurrency every caller gets a
+ * different row, and the full `where` holds at the moment of deletion. PostgreSQL: `DELETE …
+ * RETURNING` of the row a `FOR UPDATE SKIP LOCKED` CTE locked (when every match is locked by
+ * others, once more waiting for the locks); SQLite and MariaDB 10.5+: `DELETE … RETURNING`;
+ * MySQL: a locking read and a delete in one transaction.
+ */
+export async function consumeOne(ctx: OperationContext, where: Where): Promise<Row | null> {
+  const { info, em } = ctx;
+  const filter = filterFor(info, where, em);
+  const pk = info.primaryKey.name;
+  const dialect = dialectOfEm(em);
+  let row: Row | null = null;
+  if (dialect === 'sqlite') {
+    // SQLite runs one writer at a time: the statement sees no concurrent change.
+    const query = sqlEm(em)
+      .createQueryBuilder(info.meta.class)
+      .delete()
+      .where({ $and: [filter, { [pk]: { $in: firstIds(info, em, filter) } }] })
+      .toQuery();
+    const rows = await executeAll(em, `${query.sql} returning *`, query.params);
+    row = rows[0] ? rowFromDriver(info, em, rows[0]) : null;
+  } else if (dialect === 'postgres') {
+    // The first row is picked and locked once, in a materialized CTE: a sub-select in the
+    // DELETE's WHERE may be re-run per row and would then lock and delete more than one.
+    const consume = async (lock: string) => {
+      const first = sqlEm(em)
+        .createQueryBuilder(info.meta.class, 'first0')
+        .select([pk])
+        .where(filter)
+        .limit(1)
+        .toQuery();
+      const platform = em.getPlatform();
+      const cte = platform.quoteIdentifier('mikro_auth_first');
+      const picked = raw(`select ${platform.quoteIdentifier(info.primaryKey.column)} from ${cte}`);
+      // The guard is repeated: it is checked again on the row as the delete takes it.
+      const query = sqlEm(em)
+        .createQueryBuilder(info.meta.class)
+        .delete()
+        .where({ $and: [filter, { [pk]: { $in: picked } }] })
+        .toQuery();
+      return executeAll(
+        em,
+        `with ${cte} as materialized (${first.sql}${lock}) ${query.sql} returning *`,
+        [...first.params, ...query.params],
+      );
+    };
+    // SKIP LOCKED gives concurrent callers different rows; when every match is locked by
+    // other transactions, wait for them once and take what is left.
+    let rows = await consume(' for update skip locked');
+    if (!rows[0]) rows = await consume(' for update');
+    row = rows[0] ? rowFromDriver(info, em, rows[0]) : null;
+  } else if (await mysqlReturning(ctx.state, em)) {
+    const query = sqlEm(em).createQueryBuilder(info.meta.class).delete().where(filter).toQuery();
+    const rows = await executeAll(em, `${query.sql} limit 1 returning *`, query.params);
+    row = rows[0] ? rowFromDriver(info, em, rows[0]) : null;
+  } else {
+    row = await inTransaction(em, async (tem) => {
+      const locked = (await selectFields(info, tem)
+        .where(filter)
+        .limit(1)
+        .setLockMode(LockMode.PESSIMISTIC_WRITE)
+        .execute('all')) as Dictionary[];
+      if (!locked[0]) return null;
+      const found = rowFromResult(info, tem, locked[0]);
+      await sqlEm(tem)
+        .createQueryBuilder(info.meta.class)
+        .delete()
+        .where({ [pk]: found[pk] })
+        .execute('run');
+      return found;
+    });
+  }
+  if (row) forgetRows(em, info, [row]);
+  return row;
+}
+/**
+ * Adds deltas to numeric fields and writes `set` values in one guarded statement on the first row
+ * matching `where`; returns the updated row, or null when the guard matched nothing.
+ */
+export async function incrementOne(
+  ctx: OperationContext,
+  args: IncrementOneArgs,
+): Promise<Row | null> {
+  const { info, em } = ctx;
+  const model = info.name;
+  const increments = Object.entries(args.increment ?? {});
+  if (increments.length === 0 && Object.keys(args.set ?? {}).length === 0) {
+    throw new InvalidQueryError('incrementOne needs at least one field to increment or set.', {
+      model,
+    });
+  }
+  const values: Dictionary = slottedValues(info, em, writeValues(info, em, args.set ?? {}));
+  for (const [name, delta] of increments) {
+    const field = info.field(name);
+    if (field.type !== 'number' && field.type !== 'bigint') {
+      throw new InvalidQueryError(
+        `only numeric fields can be incremented; "${name}" holds ${field.type} values.`,
+        { model, field: name },
+      );
+    }
+    coerceIncrement(field, delta, { model, field: name });
+    values[field.name] = raw('?? + ?', [field.column, delta]);
+  }
+  const filter = filterFor(info, args.where, em);
+  const pk = info.primaryKey.name;
+  let row: Row | null;
+  if (dialectOfEm(em) !== 'mysql') {
+    // The guard is repeated outside the sub-select so PostgreSQL re-checks it against a row
+    // another transaction changed while this one waited for its lock.
+    const qb = sqlEm(em)
+      .createQueryBuilder(info.meta.class)
+      .update(values)
+      .where({ $and: [filter, { [pk]: { $in: firstIds(info, em, filter) } }] });
+    const result = (await qb.returning('*').execute('run')) as { rows?: Dictionary[] };
+    row = result.rows?.[0] ? rowFromDriver(info, em, result.rows[0]) : null;
+  } else {
+    row = await inTransaction(em, async (tem) => {
+      const locked = (await sqlEm(tem)
+        .createQueryBuilder(info.meta.class)
+        .select([pk])
+        .where(filter)
+        .limit(1)
+        .setLockMode(LockMode.PESSIMISTIC_WRITE)
+        .execute('all')) as Dictionary[];
+      if (!locked[0]) return null;
+      const id = locked[0][pk];
+      await sqlEm(tem)
+        .createQueryBuilder(info.meta.class)
+        .update(values)
+        .where({ [pk]: id })
+        .execute('run');
+      return readById(info, tem, (values[pk] as unknown) ?? id);
+    });
+  }
+  if (row) syncRows(em, info, [row], Object.keys(values));
+  return row;
+}

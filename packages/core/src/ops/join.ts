@@ -1,0 +1,292 @@
+import { type Dictionary, type EntityManager, raw } from '@mikro-orm/core';
+import { InvalidQueryError } from '../errors/classes.js';
+import type { FieldInfo, ModelInfo } from '../model/registry.js';
+import { dialectOfEm } from '../orm/dialect.js';
+import { sqlEm } from '../orm/query-builder.js';
+import { qualifiedTable, tablePath } from '../orm/tables.js';
+import { checkCount } from '../query/normalize.js';
+import { orderBy, type ResolvedSortKey, resolveSort } from '../query/sort.js';
+import type { FindManyQuery, Join, Row } from '../query/types.js';
+import { type Filter, resolveWhere, translateWhere } from '../query/where.js';
+import { rowFromDriver } from '../rows/decode.js';
+import type { StatementShape } from '../statements/key.js';
+import {
+  applyPage,
+  type PageValues,
+  pageValues,
+  runRead,
+  runStatement,
+} from '../statements/runner.js';
+import type { OperationContext } from './context.js';
+
+/**
+ * Joined reads in one statement. Joins that hit at most one row (on a primary or unique key) are
+ * plain LEFT JOINs; others read the base rows as a derived table and number the joined rows per
+ * base row with a window function, so limits apply per row.
+ */
+
+/** A join resolved against the models: which fields meet, and the per-row limit. */
+interface JoinPlan {
+  join: Join;
+  index: number;
+  target: ModelInfo;
+  from: FieldInfo;
+  to: FieldInfo;
+  limit: number;
+}
+
+/**
+ * One statement: the base rows (filtered, sorted, paged) as a derived table, left-joined to each
+ * joined model; one-to-many joins are numbered per base row with a window function so the limit
+ * applies per row, and restricted to keys the base filter selects so no table is scanned whole.
+ */
+export async function findJoined(
+  ctx: OperationContext,
+  query: FindManyQuery,
+  joins: readonly Join[],
+): Promise<Row[]> {
+  const { info, em } = ctx;
+  const pk = info.primaryKey;
+  const selected = query.select?.length
+    ? query.select.map((name) => info.field(name))
+    : info.fields;
+  const plans = joins.map((join, index) => {
+    if (info.findField(join.as)) {
+      throw new InvalidQueryError(
+        `join "${join.as}" would overwrite the field of that name; choose another \`as\`.`,
+        { model: info.name, field: join.as },
+      );
+    }
+    const target = ctx.model(join.model);
+    const limit = join.relation === 'one' ? 1 : (join.limit ?? 100);
+    checkCount('limit', limit, target.name);
+    return {
+      join,
+      index,
+      target,
+      from: info.field(join.on.from),
+      to: target.field(join.on.to),
+      limit,
+    };
+  });
+  const sortKeys = resolveSort(info, query.sort);
+  // The derived table also carries what the outer query joins and sorts on; only `selected` is returned.
+  const baseFields = [
+    ...new Set([
+      ...selected,
+      pk,
+      ...plans.map((plan) => plan.from),
+      ...sortKeys.map((key) => key.field),
+    ]),
+  ];
+
+  const raws = plans.every(
+    (plan) => plan.join.relation === 'one' && (plan.to.primary || plan.to.property.unique),
+  )
+    ? await joinFlat(ctx, query, baseFields, plans)
+    : await joinDerived(ctx, query, baseFields, sortKeys, plans);
+
+  const split = (raw: Dictionary, prefix: string): Dictionary => {
+    const part: Dictionary = {};
+    for (const [key, value] of Object.entries(raw)) {
+      if (key.startsWith(prefix)) part[key.slice(prefix.length)] = value;
+    }
+    return part;
+  };
+  const results = new Map<unknown, { row: Row; seen: Array<Set<unknown>> }>();
+  const keep = new Set(selected.map((field) => field.name));
+  for (const raw of raws) {
+    const baseRaw = split(raw, 'b__');
+    const key = baseRaw[pk.column];
+    let entry = results.get(key);
+    if (!entry) {
+      const full = rowFromDriver(info, em, baseRaw);
+      const row: Row = {};
+      for (const [name, value] of Object.entries(full)) if (keep.has(name)) row[name] = value;
+      for (const plan of plans) row[plan.join.as] = plan.join.relation === 'one' ? null : [];
+      entry = { row, seen: plans.map(() => new Set()) };
+      results.set(key, entry);
+    }
+    for (const plan of plans) {
+      const joinedRaw = split(raw, `j${plan.index}__`);
+      const joinedKey = joinedRaw[plan.target.primaryKey.column];
+      if (joinedKey === null || joinedKey === undefined || entry.seen[plan.index]!.has(joinedKey))
+        continue;
+      entry.seen[plan.index]!.add(joinedKey);
+      const joined = rowFromDriver(plan.target, em, joinedRaw);
+      if (plan.join.relation === 'one') entry.row[plan.join.as] ??= joined;
+      else (entry.row[plan.join.as] as Row[]).push(joined);
+    }
+  }
+  return [...results.values()].map((entry) => entry.row);
+}
+
+/**
+ * Joins that match at most one row each (on a primary or unique key): one plain statement, the
+ * base table left-joined to each target table, filtered, sorted and paged as usual.
+ */
+async function joinFlat(
+  ctx: OperationContext,
+  query: FindManyQuery,
+  baseFields: readonly FieldInfo[],
+  plans: readonly JoinPlan[],
+): Promise<Dictionary[]> {
+  const { info, em } = ctx;
+  const clauses = resolveWhere(info, query.where);
+  const sort = resolveSort(info, query.sort);
+  const shape: StatementShape = {
+    operation: 'joinFlat',
+    model: info,
+    fields: baseFields,
+    clauses,
+    sort,
+    page: { limit: query.limit, offset: query.offset },
+    joins: plans.map((plan) => ({ ...plan, relation: plan.join.relation })),
+  };
+  return runRead(ctx.state, shape, em, 'b', (filter, page) => {
+    const columns: unknown[] = baseFields.map((field) =>
+      raw('?? as ??', [`b.${field.column}`, `b__${field.column}`]),
+    );
+    const qb = sqlEm(em).createQueryBuilder(info.meta.class, 'b');
+    for (const plan of plans) {
+      const alias = `j${plan.index}`;
+      for (const field of plan.target.fields) {
+        columns.push(raw('?? as ??', [`${alias}.${field.column}`, `${alias}__${field.column}`]));
+      }
+      qb.leftJoin(raw('??', [tablePath(em, plan.target.meta)]), alias, {
+        [raw('?? = ??', [`${alias}.${plan.to.column}`, `b.${plan.from.column}`])]: [],
+      });
+    }
+    qb.select(columns as string[])
+      .where(filter)
+      .orderBy(orderBy(em, sort, 'b'));
+    applyPage(qb, page);
+    return qb;
+  });
+}
+
+/**
+ * One-to-many joins: the base rows (filtered, sorted, paged) as a derived table, left-joined to
+ * each target numbered per base row with a window function so the limit applies per row, and
+ * restricted to keys the base filter selects so no table is scanned whole.
+ */
+async function joinDerived(
+  ctx: OperationContext,
+  query: FindManyQuery,
+  baseFields: readonly FieldInfo[],
+  sortKeys: readonly ResolvedSortKey[],
+  plans: readonly JoinPlan[],
+): Promise<Dictionary[]> {
+  const { info, em } = ctx;
+  const clauses = resolveWhere(info, query.where);
+  const platform = em.getPlatform();
+  const shape: StatementShape = {
+    operation: 'joinDerived',
+    model: info,
+    fields: baseFields,
+    clauses,
+    sort: sortKeys,
+    page: { limit: query.limit, offset: query.offset },
+    joins: plans.map((plan) => ({ ...plan, relation: plan.join.relation })),
+  };
+  return runStatement(ctx.state, shape, em, 'all', (slots) => {
+    // Every value is taken here, in this order, so learning and refilling agree.
+    const baseFilter = translateWhere(info, clauses, platform, undefined, slots);
+    const keyFilters = plans.map((plan) =>
+      plan.join.relation === 'many'
+        ? translateWhere(info, clauses, platform, undefined, slots)
+        : undefined,
+    );
+    const page = pageValues(query, slots);
+    const joinLimits = plans.map((plan) => slots.param(plan.limit));
+    return () => ({
+      toQuery: () =>
+        derivedQuery(info, em, page, baseFields, sortKeys, plans, {
+          baseFilter,
+          keyFilters,
+          joinLimits,
+        }),
+    });
+  });
+}
+
+/** The SQL of #joinDerived for given filters. */
+function derivedQuery(
+  info: ModelInfo,
+  em: EntityManager,
+  page: PageValues,
+  baseFields: readonly FieldInfo[],
+  sortKeys: readonly ResolvedSortKey[],
+  plans: readonly JoinPlan[],
+  values: {
+    baseFilter: Filter;
+    keyFilters: ReadonlyArray<Filter | undefined>;
+    joinLimits: readonly unknown[];
+  },
+): { sql: string; params: readonly unknown[] } {
+  const { baseFilter, keyFilters, joinLimits } = values;
+  const platform = em.getPlatform();
+  const quote = (...parts: string[]) =>
+    parts.map((part) => platform.quoteIdentifier(part)).join('.');
+  const postgres = dialectOfEm(em) === 'postgres';
+  const mysql = dialectOfEm(em) === 'mysql';
+  const base = sqlEm(em)
+    .createQueryBuilder(info.meta.class, 'b0')
+    .select(baseFields.map((field) => field.name))
+    .where(baseFilter)
+    .orderBy(orderBy(em, sortKeys, 'b0'));
+  applyPage(base, page);
+  const baseQuery = base.toQuery();
+
+  const columns = baseFields.map(
+    (field) => `${quote('b', field.column)} as ${quote(`b__${field.column}`)}`,
+  );
+  const joinSql: string[] = [];
+  const params: unknown[] = [...baseQuery.params];
+  for (const plan of plans) {
+    const alias = `j${plan.index}`;
+    const targetPk = plan.target.primaryKey;
+    const on = `${quote(alias, plan.to.column)} = ${quote('b', plan.from.column)}`;
+    if (plan.join.relation === 'one') {
+      // At most one row per base row is wanted: a plain join (duplicates are dropped below).
+      joinSql.push(`left join ${qualifiedTable(em, plan.target.meta)} as ${quote(alias)} on ${on}`);
+    } else {
+      // Only rows whose key the base filter can select; the window numbers them per base row.
+      const keys = sqlEm(em)
+        .createQueryBuilder(info.meta.class, `k${plan.index}`)
+        .select([plan.from.name])
+        .where(keyFilters[plan.index]!);
+      const inner = sqlEm(em)
+        .createQueryBuilder(plan.target.meta.class, `i${plan.index}`)
+        .select([
+          ...plan.target.fields.map((field) => field.name),
+          raw('row_number() over (partition by ?? order by ??) as ??', [
+            `i${plan.index}.${plan.to.column}`,
+            `i${plan.index}.${targetPk.column}`,
+            'mikro_auth_rn',
+          ]) as unknown as string,
+        ])
+        .where({ [plan.to.name]: { $in: keys } })
+        .toQuery();
+      params.push(...inner.params, joinLimits[plan.index]);
+      joinSql.push(
+        `left join (${inner.sql}) as ${quote(alias)} on ${on} and ${quote(alias, 'mikro_auth_rn')} <= ?`,
+      );
+    }
+    for (const field of plan.target.fields) {
+      columns.push(`${quote(alias, field.column)} as ${quote(`${alias}__${field.column}`)}`);
+    }
+  }
+  const order = [
+    ...sortKeys.map(({ field, direction }) => {
+      const nulls = postgres ? (direction === 'asc' ? ' nulls first' : ' nulls last') : '';
+      const binary = mysql && field.type === 'string' ? 'binary ' : '';
+      return `${binary}${quote('b', field.column)} ${direction}${nulls}`;
+    }),
+    ...plans.map((plan) => `${quote(`j${plan.index}`, plan.target.primaryKey.column)} asc`),
+  ];
+  const sql =
+    `select ${columns.join(', ')} from (${baseQuery.sql}) as ${quote('b')} ${joinSql.join(' ')}` +
+    ` order by ${order.join(', ')}`;
+  return { sql, params };
+}

@@ -1,0 +1,108 @@
+import { type Dictionary, type EntityManager, LockMode } from '@mikro-orm/core';
+import { MikroAuthError } from '../errors/classes.js';
+import type { FieldInfo, ModelInfo } from '../model/registry.js';
+import { dialectOfEm } from './dialect.js';
+
+/** The part of MikroORM's SQL QueryBuilder that core uses (present in @mikro-orm/sql 7.x). */
+export interface QueryBuilderLike {
+  select(fields: readonly string[]): QueryBuilderLike;
+  where(filter: Dictionary): QueryBuilderLike;
+  orderBy(order: Dictionary | readonly Dictionary[]): QueryBuilderLike;
+  limit(limit: number): QueryBuilderLike;
+  offset(offset: number): QueryBuilderLike;
+  insert(data: Dictionary): QueryBuilderLike;
+  update(data: Dictionary): QueryBuilderLike;
+  delete(): QueryBuilderLike;
+  count(): QueryBuilderLike;
+  returning(fields: '*' | readonly string[]): QueryBuilderLike;
+  from(source: QueryBuilderLike, alias: string): QueryBuilderLike;
+  leftJoin(table: unknown, alias: string, condition: Dictionary): QueryBuilderLike;
+  setLockMode(mode: number): QueryBuilderLike;
+  execute(method?: 'all' | 'get' | 'run', mapResults?: boolean): Promise<unknown>;
+  toQuery(): { sql: string; params: readonly unknown[] };
+}
+
+/** An EntityManager of a SQL driver. */
+export interface SqlEntityManagerLike {
+  createQueryBuilder(entity: unknown, alias?: string): QueryBuilderLike;
+}
+
+/** The EntityManager as a SQL one; throws a clear error for non-SQL drivers (e.g. MongoDB). */
+export function sqlEm(em: EntityManager): SqlEntityManagerLike {
+  if (typeof (em as unknown as Partial<SqlEntityManagerLike>).createQueryBuilder !== 'function') {
+    throw new MikroAuthError(
+      'UNSUPPORTED',
+      'mikro-auth needs a SQL driver (@mikro-orm/postgresql, mysql, mariadb, sqlite or libsql); ' +
+        'this EntityManager has no QueryBuilder.',
+    );
+  }
+  return em as unknown as SqlEntityManagerLike;
+}
+
+/** A select of `fields` (every field by default) from the model's table. */
+export function selectFields(
+  info: ModelInfo,
+  em: EntityManager,
+  fields: readonly FieldInfo[] = info.fields,
+): QueryBuilderLike {
+  return sqlEm(em)
+    .createQueryBuilder(info.meta.class)
+    .select(fields.map((field) => field.name));
+}
+
+/** A sub-select of the first matching primary key, portable to MySQL's no-LIMIT-in-IN rule. */
+export function firstIds(info: ModelInfo, em: EntityManager, filter: Dictionary): QueryBuilderLike {
+  const pk = info.primaryKey.name;
+  const inner = sqlEm(em)
+    .createQueryBuilder(info.meta.class, 'inner0')
+    .select([pk])
+    .where(filter)
+    .limit(1);
+  if (dialectOfEm(em) !== 'mysql') return inner;
+  return sqlEm(em)
+    .createQueryBuilder(info.meta.class, 'first0')
+    .from(inner, 'first0')
+    .select([`first0.${pk}`]);
+}
+
+/** The first matching primary key, locked for update (`em` must be in a transaction). */
+export async function lockFirstId(
+  info: ModelInfo,
+  em: EntityManager,
+  filter: Dictionary,
+): Promise<unknown> {
+  const pk = info.primaryKey.name;
+  const rows = (await sqlEm(em)
+    .createQueryBuilder(info.meta.class)
+    .select([pk])
+    .where(filter)
+    .limit(1)
+    .setLockMode(LockMode.PESSIMISTIC_WRITE)
+    .execute('all')) as Dictionary[];
+  return rows[0]?.[pk];
+}
+
+/** Runs raw SQL on the EntityManager's connection and transaction; returns the rows. */
+export async function executeAll(
+  em: EntityManager,
+  sql: string,
+  params: readonly unknown[],
+): Promise<Dictionary[]> {
+  const result = await em
+    .getConnection()
+    .execute(sql, [...params], 'all', em.getTransactionContext());
+  return result as Dictionary[];
+}
+
+/** A query whose SQL gets `suffix` appended (clauses the QueryBuilder cannot express). */
+export function withSuffix(
+  qb: Pick<QueryBuilderLike, 'toQuery'>,
+  suffix: string,
+): Pick<QueryBuilderLike, 'toQuery'> {
+  return {
+    toQuery: () => {
+      const query = qb.toQuery();
+      return { sql: `${query.sql}${suffix}`, params: query.params };
+    },
+  };
+}

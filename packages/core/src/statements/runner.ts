@@ -1,0 +1,94 @@
+import type { Dictionary, EntityManager, QueryResult } from '@mikro-orm/core';
+import type { StoreState } from '../ops/context.js';
+import type { QueryBuilderLike } from '../orm/query-builder.js';
+import { type Filter, translateWhere, type ValueSlots } from '../query/where.js';
+import { type StatementShape, statementKey, statementTarget } from './key.js';
+import { fill, learn, MarkerSlots, ValueCollector } from './template.js';
+
+/** Slots that pass every value straight through: the QueryBuilder path with no cache. */
+export const DIRECT_SLOTS: ValueSlots = {
+  plain: (_field, value) => value,
+  param: (value) => value,
+};
+
+/** Limit and offset as statement parameters (undefined when absent). */
+export interface PageValues {
+  limit?: unknown;
+  offset?: unknown;
+}
+
+/** Takes limit and offset through `slots`, so a cached template gets each call's values. */
+export function pageValues(
+  page: { limit?: number | null; offset?: number | null },
+  slots: ValueSlots,
+): PageValues {
+  return {
+    limit: page.limit != null ? slots.param(page.limit) : undefined,
+    offset: page.offset ? slots.param(page.offset) : undefined,
+  };
+}
+
+/** Applies limit and offset (taken through the slots by `pageValues`) as parameters. */
+export function applyPage(qb: QueryBuilderLike, page: PageValues): void {
+  if (page.limit !== undefined) qb.limit(page.limit as number);
+  else if (page.offset !== undefined) qb.limit(Number.MAX_SAFE_INTEGER); // MySQL and SQLite need LIMIT with OFFSET
+  if (page.offset !== undefined) qb.offset(page.offset as number);
+}
+
+/**
+ * Runs a statement built by `build` from the values it is given through `slots`. With the cache
+ * on, the first call of a shape goes through MikroORM's QueryBuilder and learns a template of it;
+ * later calls refill the template and skip the QueryBuilder (see template.ts). The key comes from
+ * `statementKey` (key.ts), nowhere else.
+ */
+export async function runStatement<M extends 'all' | 'run'>(
+  state: StoreState,
+  shape: StatementShape,
+  em: EntityManager,
+  method: M,
+  build: (slots: ValueSlots) => () => Pick<QueryBuilderLike, 'toQuery'>,
+): Promise<M extends 'all' ? Dictionary[] : QueryResult> {
+  type Result = M extends 'all' ? Dictionary[] : QueryResult;
+  const execute = (sql: string, params: readonly unknown[]) =>
+    em
+      .getConnection()
+      .execute(sql, [...params], method, em.getTransactionContext()) as Promise<Result>;
+  const cache = state.statements;
+  if (!cache) {
+    const query = build(DIRECT_SLOTS)().toQuery();
+    return execute(query.sql, query.params);
+  }
+  const key = statementKey(statementTarget(em), shape);
+  const cached = cache.get(key);
+  if (cached) {
+    // Only the values are needed: no filter objects, no QueryBuilder.
+    const values = new ValueCollector(true);
+    build(values);
+    return execute(cached.sql, fill(cached, values.values));
+  }
+  const collector = new ValueCollector(false);
+  const real = build(collector)().toQuery();
+  if (cached === undefined) {
+    const markers = new MarkerSlots();
+    const marked = build(markers)().toQuery();
+    cache.set(key, learn(real, marked, markers.markers, collector.values) ?? null);
+  }
+  return execute(real.sql, real.params);
+}
+
+/** A read through the statement cache, filtered by the shape's clauses and paged by its page. */
+export function runRead(
+  state: StoreState,
+  shape: StatementShape,
+  em: EntityManager,
+  alias: string | undefined,
+  build: (filter: Filter, page: PageValues) => QueryBuilderLike,
+): Promise<Dictionary[]> {
+  const platform = em.getPlatform();
+  return runStatement(state, shape, em, 'all', (slots) => {
+    // Every value is taken here, before the QueryBuilder is built, so a cache hit has them all.
+    const filter = translateWhere(shape.model, shape.clauses ?? [], platform, alias, slots);
+    const page = pageValues(shape.page ?? {}, slots);
+    return () => build(filter, page);
+  });
+}
