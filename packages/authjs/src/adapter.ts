@@ -9,12 +9,15 @@ import type {
 import {
   type Clause,
   createStore,
-  type ModelInfo,
+  FieldMap,
+  type FieldSource,
   type ModelTarget,
+  modelName,
   NotFoundError,
   type OrmSource,
+  pascalCase,
   type Row,
-  UnknownFieldError,
+  snakeCase,
   UnknownModelError,
 } from '@mikro-auth/core';
 import {
@@ -22,7 +25,6 @@ import {
   type AuthjsFieldNames,
   type AuthjsFields,
   type AuthjsModel,
-  DEFAULT_ENTITY_NAMES,
 } from './entities.js';
 
 /** Options of `MikroOrmAdapter`. */
@@ -141,19 +143,13 @@ const FIELDS: { [M in AuthjsModel]: { required: Fields<M>[]; optional: Fields<M>
 /** Account token fields that Auth.js types as optional strings/numbers: NULL reads back as absent. */
 const OPTIONAL_ACCOUNT_FIELDS = new Set<string>(FIELDS.account.optional);
 
-/** Where a joined row rides on the base row. */
-const JOINED_USER = '$user';
-
 /** One Auth.js model resolved against its entity. */
 interface View {
   readonly model: AuthjsModel;
   /** The model name core resolves. */
   readonly name: string;
-  readonly info: ModelInfo;
-  /** Auth.js field → entity property (`id` only for the user). */
-  readonly property: ReadonlyMap<string, string>;
-  /** Entity property → Auth.js field. */
-  readonly authjs: ReadonlyMap<string, string>;
+  /** Auth.js field ↔ entity property (`id` only for the user). */
+  readonly fields: FieldMap;
   /** The JSON property keeping account fields with no column (account only). */
   readonly extra: string | undefined;
   /**
@@ -161,13 +157,6 @@ interface View {
    * generated on create, never returned. Undefined when the key is an Auth.js field itself.
    */
   readonly surrogate: string | undefined;
-}
-
-function snakeCase(name: string): string {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
-    .toLowerCase();
 }
 
 function newId(): string {
@@ -194,42 +183,29 @@ export function MikroOrmAdapter(
   function view(model: AuthjsModel): View {
     let found = views.get(model);
     if (found) return found;
-    const name = options.entities?.[model] !== undefined ? model : DEFAULT_ENTITY_NAMES[model];
-    const info = store.model(name);
+    const info = store.model(modelName(model, options.entities, pascalCase(model)));
     const renames: Partial<Record<string, string>> = options.fields?.[model] ?? {};
-    const property = new Map<string, string>();
-    const resolve = (field: string, required: boolean) => {
+    const source = (field: string, required: boolean): FieldSource => {
       const renamed = renames[field];
-      const resolved = renamed
-        ? info.field(renamed)
-        : (info.findField(field) ?? info.findField(snakeCase(field)));
-      if (resolved) property.set(field, resolved.name);
-      else if (required) {
-        throw new UnknownFieldError(
-          name,
-          field,
-          info.fields.map((candidate) => candidate.name),
-        );
-      }
+      return renamed
+        ? { field, names: [renamed], required: true }
+        : { field, names: [field, snakeCase(field)], required };
     };
     const { required, optional } = FIELDS[model] as { required: string[]; optional: string[] };
-    for (const field of required) resolve(field, true);
-    for (const field of optional) resolve(field, false);
-    const renamedId = renames.id;
-    const key = renamedId ? info.field(renamedId).name : info.primaryKey.name;
-    // A primary key that is an Auth.js field itself (e.g. a token primary key) is no surrogate.
-    const keyIsField = [...property.values()].includes(key);
-    if (model === 'user') property.set('id', key);
-    const authjs = new Map<string, string>();
-    for (const [field, name] of property) authjs.set(name, field);
+    const id: FieldSource = renames.id ? source('id', true) : { field: 'id', primaryKey: true };
+    const fields = new FieldMap(info, [
+      ...required.map((field) => source(field, true)),
+      ...optional.map((field) => source(field, false)),
+      ...(model === 'user' ? [id] : []),
+    ]);
+    const key = renames.id ? info.field(renames.id).name : info.primaryKey.name;
     found = {
       model,
-      name,
-      info,
-      property,
-      authjs,
-      extra: model === 'account' ? property.get('extra') : undefined,
-      surrogate: model === 'user' || keyIsField ? undefined : key,
+      name: info.name,
+      fields,
+      extra: model === 'account' ? fields.propertyOf('extra') : undefined,
+      // A primary key that is an Auth.js field itself (e.g. a token primary key) is no surrogate.
+      surrogate: model === 'user' || fields.fieldOf(key) !== undefined ? undefined : key,
     };
     views.set(model, found);
     return found;
@@ -247,10 +223,8 @@ export function MikroOrmAdapter(
     }
   }
 
-  const prop = (target: View, field: string): string => target.property.get(field) ?? field;
-
   const eq = (target: View, field: string, value: string): Clause => ({
-    field: prop(target, field),
+    field: target.fields.property(field),
     value,
   });
 
@@ -267,12 +241,12 @@ export function MikroOrmAdapter(
     const rest: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(data)) {
       if (value === undefined) continue;
-      let name = target.property.get(key);
+      let name = target.fields.propertyOf(key);
       if (name === undefined || name === target.extra) {
-        const own = target.info.findField(key);
+        const own = target.fields.model.findField(key);
         const free =
           own?.name === key &&
-          !target.authjs.has(key) &&
+          target.fields.fieldOf(key) === undefined &&
           key !== target.surrogate &&
           key !== target.extra;
         name = free ? key : undefined;
@@ -285,14 +259,9 @@ export function MikroOrmAdapter(
 
   /** A stored row → the object Auth.js expects, under Auth.js names. */
   function output(target: View, row: Row): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(row)) {
-      if (name === target.surrogate || name === target.extra || name === JOINED_USER) continue;
-      const field = target.authjs.get(name) ?? name;
-      if (target.model === 'account' && value === null && OPTIONAL_ACCOUNT_FIELDS.has(field)) {
-        continue;
-      }
-      out[field] = value;
+    const out = target.fields.toFields(row, [target.surrogate, target.extra]);
+    if (target.model === 'account') {
+      for (const field of OPTIONAL_ACCOUNT_FIELDS) if (out[field] === null) delete out[field];
     }
     const extra = target.extra ? row[target.extra] : undefined;
     if (extra !== null && typeof extra === 'object' && !Array.isArray(extra)) {
@@ -305,12 +274,14 @@ export function MikroOrmAdapter(
 
   /** Values for a new row, with a generated primary key unless one is given or the database makes it. */
   function withKey(target: View, values: Record<string, unknown>): Record<string, unknown> {
-    const key = target.surrogate ?? target.property.get('id');
+    const key = target.surrogate ?? target.fields.propertyOf('id');
     if (key === undefined || values[key] !== undefined) return values;
-    return target.info.field(key).type === 'string' ? { ...values, [key]: newId() } : values;
+    return target.fields.model.field(key).type === 'string'
+      ? { ...values, [key]: newId() }
+      : values;
   }
 
-  const toUser = (row: Row | null | undefined) =>
+  const toUser = (row: Row | null) =>
     row ? (output(view('user'), row) as unknown as AdapterUser) : null;
   const toAccount = (row: Row | null) =>
     row ? (output(view('account'), row) as unknown as AdapterAccount) : null;
@@ -322,15 +293,16 @@ export function MikroOrmAdapter(
     row ? (output(view('authenticator'), row) as unknown as AdapterAuthenticator) : null;
 
   /** A join placing the user of a row's `userId` on the row, read in the same statement. */
-  const userJoin = (from: View) => {
-    const user = view('user');
-    return {
-      as: JOINED_USER,
-      model: user.name,
-      on: { from: prop(from, 'userId'), to: prop(user, 'id') },
-      relation: 'one' as const,
-    };
-  };
+  const userJoin = (from: View) =>
+    from.fields.join(view('user').fields, {
+      as: 'user',
+      on: { from: 'userId', to: 'id' },
+      relation: 'one',
+    });
+
+  /** The user a `userJoin` placed on a row (the user's output is its field renaming). */
+  const joinedUser = (row: Row | null) =>
+    row ? (view('user').fields.readJoin(row, 'user') as AdapterUser | null) : null;
 
   return {
     async createUser(user) {
@@ -354,9 +326,9 @@ export function MikroOrmAdapter(
       const row = await store.findOne(
         account.name,
         [eq(account, 'provider', provider), eq(account, 'providerAccountId', providerAccountId)],
-        { select: [prop(account, 'userId')], joins: [userJoin(account)] },
+        { select: [account.fields.property('userId')], joins: [userJoin(account)] },
       );
-      return toUser(row?.[JOINED_USER] as Row | null | undefined);
+      return joinedUser(row);
     },
 
     async updateUser(user) {
@@ -407,7 +379,7 @@ export function MikroOrmAdapter(
       const row = await store.findOne(target.name, [eq(target, 'sessionToken', sessionToken)], {
         joins: [userJoin(target)],
       });
-      const user = toUser(row?.[JOINED_USER] as Row | null | undefined);
+      const user = joinedUser(row);
       if (!row || !user) return null;
       return { session: toSession(row)!, user };
     },
@@ -476,7 +448,7 @@ export function MikroOrmAdapter(
     async updateAuthenticatorCounter(credentialID, newCounter) {
       const target = view('authenticator');
       const row = await store.updateOne(target.name, [eq(target, 'credentialID', credentialID)], {
-        [prop(target, 'counter')]: newCounter,
+        [target.fields.property('counter')]: newCounter,
       });
       if (!row)
         throw new NotFoundError(target.name, `authenticator with credentialID "${credentialID}"`);

@@ -1,7 +1,9 @@
 import {
   buildEntitySchemas,
+  ConfigurationError,
   type FieldSpec,
-  MikroAuthError,
+  pascalCase,
+  snakeCase,
   type TableSpec,
 } from '@mikro-auth/core';
 import type { EntitySchema } from '@mikro-orm/core';
@@ -85,23 +87,6 @@ export interface AuthjsTablesOptions {
   webAuthn?: boolean;
 }
 
-const DEFAULT_TABLES: Record<AuthjsModel, string> = {
-  user: 'user',
-  account: 'account',
-  session: 'session',
-  verificationToken: 'verification_token',
-  authenticator: 'authenticator',
-};
-
-/** The entity names the adapter looks for when no `entities` option maps a model. */
-export const DEFAULT_ENTITY_NAMES: Readonly<Record<AuthjsModel, string>> = {
-  user: 'User',
-  account: 'Account',
-  session: 'Session',
-  verificationToken: 'VerificationToken',
-  authenticator: 'Authenticator',
-};
-
 /** The Auth.js fields of each model with their default column (snake_case, as MikroORM's default naming strategy names them). */
 function builtinFields(userEntity: string): {
   [M in AuthjsModel]: Record<Exclude<AuthjsFields[M], 'id'>, FieldSpec>;
@@ -166,8 +151,7 @@ const UNIQUE_INDEXES: Partial<Record<AuthjsModel, readonly string[]>> = {
 
 /** Neutral descriptions of the Auth.js tables, ready for core's entity builder or source renderer. */
 export function authjsTables(options: AuthjsTablesOptions = {}): TableSpec[] {
-  const entityOf = (model: AuthjsModel) =>
-    options.entityNames?.[model] ?? DEFAULT_ENTITY_NAMES[model];
+  const entityOf = (model: AuthjsModel) => options.entityNames?.[model] ?? pascalCase(model);
   const builtin = builtinFields(entityOf('user'));
   const models = AUTHJS_MODELS.filter(
     (model) => model !== 'authenticator' || options.webAuthn !== false,
@@ -181,10 +165,10 @@ export function authjsTables(options: AuthjsTablesOptions = {}): TableSpec[] {
     }
     for (const [name, spec] of Object.entries(options.additionalFields?.[model] ?? {})) {
       if (name in fields || name === 'id') {
-        throw new MikroAuthError(
-          'INVALID_QUERY',
-          `additionalFields.${model}.${name} redefines an Auth.js field of model "${model}"; ` +
-            `choose another name (rename the Auth.js column with the columns option instead).`,
+        throw new ConfigurationError(
+          `additionalFields.${model}.${name}`,
+          `"${name}" is an Auth.js field of model "${model}"; choose another name ` +
+            '(rename the Auth.js column with the columns option instead).',
         );
       }
       fields[name] = spec;
@@ -192,7 +176,7 @@ export function authjsTables(options: AuthjsTablesOptions = {}): TableSpec[] {
     const unique = UNIQUE_INDEXES[model];
     return {
       entity: entityOf(model),
-      table: options.tableNames?.[model] ?? DEFAULT_TABLES[model],
+      table: options.tableNames?.[model] ?? snakeCase(model),
       id: { field: 'id', column: columns.id ?? 'id', strategy: 'string' },
       fields,
       ...(unique ? { indexes: [{ fields: unique, unique: true }] } : {}),

@@ -3,6 +3,7 @@ import {
   type FieldSpec,
   type IdStrategy,
   type IndexSpec,
+  pascalCase,
   type TableSpec,
 } from '@mikro-auth/core';
 import type { EntitySchema } from '@mikro-orm/core';
@@ -18,10 +19,6 @@ export interface EntityNamingOptions {
 }
 
 type IdSetting = NonNullable<NonNullable<BetterAuthOptions['advanced']>['database']>['generateId'];
-
-function pascalCase(key: string): string {
-  return key.replace(/(^|[_-])([a-z0-9])/g, (_, __, char: string) => char.toUpperCase());
-}
 
 function idStrategy(generateId: IdSetting): IdStrategy {
   if (generateId === 'serial') return 'serial';
