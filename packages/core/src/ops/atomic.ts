@@ -2,7 +2,7 @@ import { type Dictionary, LockMode, raw } from '@mikro-orm/core';
 import { InvalidQueryError } from '../errors/classes.js';
 import { mysqlReturning } from '../orm/capabilities.js';
 import { dialectOfEm } from '../orm/dialect.js';
-import { executeAll, firstIds, selectFields, sqlEm } from '../orm/query-builder.js';
+import { executeAll, firstIds, lockFirstId, selectFields, sqlEm } from '../orm/query-builder.js';
 import { inTransaction } from '../orm/transactions.js';
 import { coerceIncrement } from '../query/coerce.js';
 import type { Row, Where } from '../query/types.js';
@@ -144,15 +144,8 @@ export async function incrementOne(
     row = result.rows?.[0] ? rowFromDriver(info, em, result.rows[0]) : null;
   } else {
     row = await inTransaction(em, async (tem) => {
-      const locked = (await sqlEm(tem)
-        .createQueryBuilder(info.meta.class)
-        .select([pk])
-        .where(filter)
-        .limit(1)
-        .setLockMode(LockMode.PESSIMISTIC_WRITE)
-        .execute('all')) as Dictionary[];
-      if (!locked[0]) return null;
-      const id = locked[0][pk];
+      const id = await lockFirstId(info, tem, filter);
+      if (id === undefined) return null;
       await sqlEm(tem)
         .createQueryBuilder(info.meta.class)
         .update(values)

@@ -17,22 +17,13 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../harness/index.js';
-import { CORE_TABLES } from './fixtures.js';
+import { CORE_TABLES, memberRow as member } from './fixtures.js';
 
 const db = useTestDatabase();
 const entities = buildEntitySchemas(CORE_TABLES);
 const KILLS = 100;
 /** How long one store call or `orm.close()` may take before the pool is deemed leaked. */
 const HANG_MS = 5_000;
-const at = new Date('2026-05-06T07:08:09.123Z');
-
-const member = (id: string) => ({
-  id,
-  name: id,
-  email: `${id}@x.io`,
-  emailVerified: false,
-  createdAt: at,
-});
 
 /** Rejects when `promise` does not settle within `ms`, naming what hung. */
 async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {

@@ -2,7 +2,7 @@ import { buildEntitySchemas, createStore, type Store } from '@mikro-auth/core';
 import { type EntityManager, type MikroORM, RequestContext } from '@mikro-orm/core';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../harness/index.js';
-import { CORE_TABLES } from './fixtures.js';
+import { CORE_TABLES, seedMembersWithTickets } from './fixtures.js';
 
 const db = useTestDatabase();
 const entities = buildEntitySchemas(CORE_TABLES);
@@ -21,22 +21,7 @@ beforeAll(async () => {
 beforeEach(async () => {
   await store.deleteMany('ticket');
   await store.deleteMany('member');
-  for (const id of ['a', 'b', 'c']) {
-    await store.create('member', {
-      id,
-      name: id,
-      email: `${id}@x.io`,
-      emailVerified: false,
-      createdAt: at,
-    });
-    await store.create('ticket', {
-      id: `t-${id}`,
-      token: `tok-${id}`,
-      memberId: id,
-      expiresAt: at,
-      uses: 0,
-    });
-  }
+  await seedMembersWithTickets(store);
 });
 
 /** Runs `fn` the way a web framework's middleware would: inside a RequestContext. */

@@ -14,7 +14,7 @@ import {
 } from '@mikro-orm/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../harness/index.js';
-import { CORE_TABLES } from './fixtures.js';
+import { CORE_TABLES, memberRow as member } from './fixtures.js';
 import { createTenantSchemas, type TenantSchemas } from './tenant-schemas.js';
 
 const db = useTestDatabase();
@@ -59,14 +59,6 @@ const at = new Date('2026-05-06T07:08:09.123Z');
     );
     return found.map((row) => ({ ...row }));
   }
-
-  const member = (id: string) => ({
-    id,
-    name: id,
-    email: `${id}@x.io`,
-    emailVerified: false,
-    createdAt: at,
-  });
 
   beforeEach(async () => {
     for (const [index, schema] of tenants.entries()) {

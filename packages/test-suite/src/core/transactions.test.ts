@@ -2,20 +2,12 @@ import { buildEntitySchemas, ConnectionError, createStore, type Store } from '@m
 import { type MikroORM, RequestContext } from '@mikro-orm/core';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../harness/index.js';
-import { CORE_TABLES } from './fixtures.js';
+import { CORE_TABLES, memberRow as member } from './fixtures.js';
 
 const db = useTestDatabase();
 let orm: MikroORM;
 let store: Store;
-const at = new Date('2026-05-06T07:08:09.123Z');
 
-const member = (id: string) => ({
-  id,
-  name: id,
-  email: `${id}@x.io`,
-  emailVerified: false,
-  createdAt: at,
-});
 const ids = async () =>
   (await store.findMany('member', { sort: { field: 'id', direction: 'asc' } })).map(
     (row) => row.id,
