@@ -1,5 +1,7 @@
 // Adds up the vitest JSON reports of every package and prints one closing line:
-// "tests: N passed, N failed, N skipped". Exits 1 when a test failed or none ran.
+// "tests: N passed, N failed, N skipped". Before it, repeats what the run skipped as a whole (a
+// database leg, the browser tests; recorded in reports/skipped.jsonl), which vitest does not count.
+// Exits 1 when a test failed or none ran.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -18,5 +20,16 @@ for (const name of readdirSync(join(root, 'packages'))) {
     `${name}: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests + report.numTodoTests} skipped`,
   );
 }
+const skips = new Map();
+for (const name of readdirSync(join(root, 'packages'))) {
+  const file = join(root, 'packages', name, 'reports', 'skipped.jsonl');
+  if (!existsSync(file)) continue;
+  for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
+    const { what, why } = JSON.parse(line);
+    skips.set(what, why);
+  }
+}
+for (const [what, why] of skips) console.log(`SKIPPED ${what}: ${why}`);
+if (skips.size === 0) console.log('skipped nothing: every database leg and the browser tests ran');
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);

@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
+import { recordSkip } from '../harness/skips.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repositoryRoot = join(here, '..', '..', '..', '..');
@@ -26,6 +27,7 @@ export function browserAvailable(): boolean {
   if (process.env.CI === 'true')
     throw new Error(`CI=true and the browser tests cannot run. ${message}`);
   console.warn(`\n!!! SKIPPING the browser tests. ${message}\n`);
+  recordSkip('the browser tests of the examples', message);
   return false;
 }
 

@@ -11,6 +11,7 @@ import {
   selectedDatabases,
   URL_VARIABLE,
 } from './databases.js';
+import { recordSkip, resetSkips } from './skips.js';
 
 export interface PlannedLeg {
   name: DatabaseName;
@@ -31,6 +32,7 @@ async function containerRuntimeProblem(): Promise<string | undefined> {
 export async function planLegs(env: NodeJS.ProcessEnv = process.env): Promise<PlannedLeg[]> {
   const isCi = env.CI === 'true' || env.CI === '1';
   const legs: PlannedLeg[] = [];
+  resetSkips();
   let runtimeProblem: string | undefined | null = null;
   for (const name of selectedDatabases(env.TEST_DATABASES)) {
     if (!isServer(name)) {
@@ -56,6 +58,7 @@ export async function planLegs(env: NodeJS.ProcessEnv = process.env): Promise<Pl
       throw new Error(`CI=true and a database of the matrix is missing. ${message}`);
     }
     console.warn(`\n!!! SKIPPING the ${name} leg. ${message}\n`);
+    recordSkip(`the ${name} leg`, message);
   }
   return legs;
 }
