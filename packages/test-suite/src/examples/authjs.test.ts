@@ -84,7 +84,7 @@ async function requestLink(page: Page, email: string): Promise<string> {
   await page.click('#email-sign-in button[type=submit]');
   await expect
     .poll(() => message(page))
-    .toEqual({ kind: 'ok', text: expect.stringMatching(/check your inbox/i) });
+    .toEqual({ kind: 'ok', text: expect.stringMatching(/sent to the dev mailbox/i) });
   const normalised = email.trim().toLowerCase();
   const response = await page.request.get(
     `${base}/dev/mailbox?email=${encodeURIComponent(normalised)}`,
@@ -148,7 +148,29 @@ describe.runIf(enabled)(`Auth.js example in Chromium (${db.name})`, () => {
     expect(await sessionsOf(user.id)).toHaveLength(0);
     await page.reload();
     await signedOut(page);
+    // Signed out here on purpose: the page has nothing to explain.
+    expect((await message(page)).text ?? '').not.toMatch(/session has ended/);
     await shot(page, 'magic-link-signed-out');
+  });
+
+  it('explains a session that ended elsewhere instead of silently showing the sign-in form', async () => {
+    const page = await (await browser.newContext()).newPage();
+    const link = await requestLink(page, 'linus@example.com');
+    await page.goto(link);
+    expect(await signedInAs(page)).toBe('linus@example.com');
+    // The session is revoked on the server (another device signs out, an admin revokes it).
+    const user = await userByEmail('linus@example.com');
+    expect(
+      await (await database()).deleteMany('Session', [{ field: 'userId', value: user.id }]),
+    ).toBe(1);
+    await page.reload();
+    await signedOut(page);
+    await expect
+      .poll(() => message(page))
+      .toEqual({
+        kind: 'error',
+        text: expect.stringMatching(/session has ended/),
+      });
   });
 
   it('says so clearly when a link is reused or expired, and signs nobody in', async () => {
