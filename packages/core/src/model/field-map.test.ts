@@ -1,37 +1,7 @@
-import type { EntityMetadata, EntityProperty } from '@mikro-orm/core';
 import { describe, expect, it } from 'vitest';
 import { UnknownFieldError } from '../errors/classes.js';
 import { FieldMap, joinKey } from './field-map.js';
-import type { FieldInfo, ModelInfo } from './registry.js';
-
-/** A model with `[property, column]` fields, the first the primary key, found by property or column. */
-function model(name: string, fields: readonly [string, string][]): ModelInfo {
-  const infos: FieldInfo[] = fields.map(([property, column], index) => ({
-    name: property,
-    column,
-    kind: 'scalar',
-    type: 'string',
-    integer: false,
-    nullable: index > 0,
-    primary: index === 0,
-    property: {} as EntityProperty,
-  }));
-  const find = (field: string) =>
-    infos.find((info) => info.name === field) ?? infos.find((info) => info.column === field);
-  return {
-    name,
-    meta: {} as EntityMetadata,
-    tableName: name,
-    fields: infos,
-    primaryKey: infos[0]!,
-    findField: find,
-    field(field) {
-      const found = find(field);
-      if (!found) throw new UnknownFieldError(name, field, []);
-      return found;
-    },
-  };
-}
+import { model } from './model.fixture.js';
 
 const user = model('User', [
   ['uid', 'uid'],
