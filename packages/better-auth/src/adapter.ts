@@ -199,7 +199,10 @@ function createCustomAdapter(
         options,
       );
       const code = renderEntitySource(specs, { header: SCHEMA_HEADER });
-      const unchanged = existsSync(path) && readFileSync(path, 'utf8') === code;
+      // The hints keep Next.js (Turbopack) from tracing the whole project for this CLI-only read.
+      const unchanged =
+        existsSync(/* turbopackIgnore: true */ path) &&
+        readFileSync(/* turbopackIgnore: true */ path, 'utf8') === code;
       return { code: unchanged ? '' : code, path, overwrite: true };
     },
   };
