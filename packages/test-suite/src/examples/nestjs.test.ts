@@ -5,17 +5,13 @@
  * row and Better Auth's user in one transaction; `POST /profile?fail=1` throws after both writes
  * and neither is in the database. The server log must never say "Using global EntityManager".
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { betterAuthEntities } from '@mikro-auth/better-auth';
 import { createStore, type Row, type Store } from '@mikro-auth/core';
 import { defineEntity, p } from '@mikro-orm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../harness/index.js';
+import { childEnv, oncePerRun, type RunningApp, runNode, startNode } from './app-process.js';
 import { repositoryRoot } from './browser.js';
 
 const db = useTestDatabase();
@@ -35,123 +31,37 @@ const Profile = defineEntity({
   },
 });
 
-/** The vitest run: its main process (the parent of this worker) and, on Linux, its start time. */
-function currentRun(): string {
-  try {
-    const fields = readFileSync(`/proc/${process.ppid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return `${process.ppid}@${fields[19]}`;
-  } catch {
-    return String(process.ppid);
-  }
-}
-
-function run(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: appDir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, output }));
-  });
-}
-
 /** `tsc -p examples/nestjs` once per vitest run; other legs wait for it and reuse dist/. */
 async function buildOnce(): Promise<void> {
   const marker = join(appDir, 'dist', '.test-build.json');
-  const lock = join(tmpdir(), 'mikro-auth-nestjs-build.lock');
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      await mkdir(lock);
-      break;
-    } catch {
-      const held = await stat(lock).catch(() => undefined);
-      if (held && Date.now() - held.mtimeMs > 120_000) await rm(lock, { recursive: true });
-      if (Date.now() > deadline) throw new Error(`${lock} held for too long`);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-    }
-  }
-  try {
-    const runId = currentRun();
-    if (existsSync(marker) && JSON.parse(await readFile(marker, 'utf8')).run === runId) return;
+  await oncePerRun('nestjs-build', marker, 120_000, async () => {
     const started = performance.now();
-    const { code, output } = await run(process.execPath, [tsc, '-p', 'tsconfig.json']);
-    if (code !== 0) throw new Error(`tsc -p examples/nestjs failed:\n${output}`);
+    const { exitCode, output } = await runNode([tsc, '-p', 'tsconfig.json'], { cwd: appDir });
+    if (exitCode !== 0) throw new Error(`tsc -p examples/nestjs failed:\n${output}`);
     const seconds = Math.round((performance.now() - started) / 100) / 10;
     console.log(`tsc -p examples/nestjs took ${seconds} s`);
-    await writeFile(marker, JSON.stringify({ run: runId, seconds }));
-  } finally {
-    await rm(lock, { recursive: true, force: true });
-  }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
+    return { result: seconds, reuse: true };
   });
-}
-
-interface NestServer {
-  url: string;
-  output: () => string;
-  stop: () => Promise<void>;
 }
 
 /** `node dist/main.js` on this file's database; resolves once it says it is listening. */
-async function startNest(databaseUrl: string): Promise<NestServer> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('VITEST') && !key.startsWith('TEST_')) env[key] = value;
-  }
-  let output = '';
-  const child: ChildProcess = spawn(process.execPath, ['dist/main.js'], {
+function startNest(databaseUrl: string): Promise<RunningApp> {
+  return startNode({
+    args: ['dist/main.js'],
     cwd: appDir,
-    env: {
-      ...env,
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      BETTER_AUTH_SECRET: secret,
-      BETTER_AUTH_URL: url,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: (port, url) =>
+      childEnv({
+        NODE_ENV: 'production',
+        DATABASE_URL: databaseUrl,
+        PORT: String(port),
+        BETTER_AUTH_SECRET: secret,
+        BETTER_AUTH_URL: url,
+      }),
+    ready: /listening at/,
   });
-  child.stdout?.on('data', (chunk) => (output += chunk));
-  child.stderr?.on('data', (chunk) => (output += chunk));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the app did not start:\n${output}`)), 60_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the app exited with ${code}:\n${output}`));
-    });
-    child.stdout?.on('data', () => {
-      if (/listening at/.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  return {
-    url,
-    output: () => output,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
-let app: NestServer | undefined;
+let app: RunningApp | undefined;
 let store: Store | undefined;
 
 beforeAll(async () => {

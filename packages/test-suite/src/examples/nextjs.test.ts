@@ -7,11 +7,8 @@
  * and a marker in `.next` keep parallel legs from building twice or over each other). The browser
  * part runs on every leg (the example takes file:, postgres://, mysql:// and mariadb:// URLs).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { betterAuthEntities } from '@mikro-auth/better-auth';
@@ -19,6 +16,7 @@ import { createStore, type Row, type Store } from '@mikro-auth/core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../harness/index.js';
+import { childEnv, oncePerRun, type RunningApp, runNode, startNode } from './app-process.js';
 import { browserAvailable, launchBrowser, repositoryRoot, screenshots } from './browser.js';
 
 const db = useTestDatabase();
@@ -28,8 +26,6 @@ const nextBin = join(appDir, 'node_modules', 'next', 'dist', 'bin', 'next');
 const secret = 'nextjs-example-test-secret-0123456789abcdef';
 
 interface BuildResult {
-  /** The vitest run that built it: every leg of one run shares the build. */
-  run: string;
   exitCode: number | null;
   seconds: number;
   /** The SQLite file DATABASE_URL named during the build; it must not exist afterwards. */
@@ -40,150 +36,53 @@ interface BuildResult {
 
 /** The env of a child Next.js process: production, no vitest variables, no telemetry. */
 function nextEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('VITEST') && !key.startsWith('TEST_') && key !== 'DATABASE_URL') {
-      env[key] = value;
-    }
-  }
-  return { ...env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', ...extra };
+  return childEnv({ NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', ...extra });
 }
 
-function runBuild(sqliteFile: string): Promise<{ exitCode: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    // No database is reachable: DATABASE_URL names a SQLite file in a folder that does not exist
-    // (the app would have to create it), and no secret or URL is set, as in a CI image build.
-    const child = spawn(process.execPath, [nextBin, 'build'], {
-      cwd: appDir,
-      env: nextEnv({ DATABASE_URL: `file:${sqliteFile}` }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.once('error', reject);
-    child.once('exit', (exitCode) => resolve({ exitCode, output }));
-  });
-}
-
-/** The vitest run: its main process (the parent of this worker) and, on Linux, its start time. */
-function currentRun(): string {
-  try {
-    const fields = readFileSync(`/proc/${process.ppid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return `${process.ppid}@${fields[19]}`;
-  } catch {
-    return String(process.ppid);
-  }
-}
-
-/** Builds the app once per vitest run; other legs of the same run wait for it and reuse it. */
-async function buildOnce(): Promise<BuildResult> {
-  const run = currentRun();
+/** `next build` once per vitest run, with no database reachable; other legs reuse the result. */
+function buildOnce(): Promise<BuildResult> {
   const marker = join(appDir, '.next', 'mikro-auth-test-build.json');
-  const lock = join(tmpdir(), 'mikro-auth-nextjs-build.lock');
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    try {
-      await mkdir(lock);
-      break;
-    } catch {
-      // Another leg builds; take over a lock left by a run that died (older than the build timeout).
-      const held = await stat(lock).catch(() => undefined);
-      if (held && Date.now() - held.mtimeMs > 300_000) await rm(lock, { recursive: true });
-      if (Date.now() > deadline) throw new Error(`${lock} held for too long`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-  try {
-    const previous = existsSync(marker)
-      ? (JSON.parse(await readFile(marker, 'utf8')) as BuildResult)
-      : undefined;
-    if (previous?.run === run) return previous;
+  return oncePerRun('nextjs-build', marker, 300_000, async () => {
+    // DATABASE_URL names a SQLite file in a folder that does not exist (the app would have to
+    // create it), and no secret or URL is set, as in a CI image build.
     const sqliteFile = join(
       tmpdir(),
       `mikro-auth-next-build-${randomBytes(4).toString('hex')}`,
       'x.sqlite',
     );
     const started = performance.now();
-    const { exitCode, output } = await runBuild(sqliteFile);
+    const { exitCode, output } = await runNode([nextBin, 'build'], {
+      cwd: appDir,
+      env: nextEnv({ DATABASE_URL: `file:${sqliteFile}` }),
+    });
     const result: BuildResult = {
-      run,
       exitCode,
       seconds: Math.round((performance.now() - started) / 100) / 10,
       sqliteFile,
       sqliteFileCreated: existsSync(sqliteFile) || existsSync(join(sqliteFile, '..')),
       output,
     };
-    if (exitCode === 0) await writeFile(marker, JSON.stringify(result));
-    return result;
-  } finally {
-    await rm(lock, { recursive: true, force: true });
-  }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
+    return { result, reuse: exitCode === 0 };
   });
-}
-
-interface NextServer {
-  url: string;
-  output: () => string;
-  stop: () => Promise<void>;
 }
 
 /** `next start` on this file's database, with the env the README asks for. */
-async function startNext(databaseUrl: string): Promise<NextServer> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  let output = '';
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [nextBin, 'start', '--port', String(port), '--hostname', '127.0.0.1'],
-    {
-      cwd: appDir,
-      env: nextEnv({ DATABASE_URL: databaseUrl, BETTER_AUTH_SECRET: secret, BETTER_AUTH_URL: url }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  child.stdout?.on('data', (chunk) => (output += chunk));
-  child.stderr?.on('data', (chunk) => (output += chunk));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`next start did not start:\n${output}`)),
-      60_000,
-    );
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`next start exited with ${code}:\n${output}`));
-    });
-    child.stdout?.on('data', () => {
-      if (/ready in/i.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
+function startNext(databaseUrl: string): Promise<RunningApp> {
+  return startNode({
+    args: (port) => [nextBin, 'start', '--port', String(port), '--hostname', '127.0.0.1'],
+    cwd: appDir,
+    env: (_port, url) =>
+      nextEnv({
+        DATABASE_URL: databaseUrl,
+        BETTER_AUTH_SECRET: secret,
+        BETTER_AUTH_URL: url,
+      }),
+    ready: /ready in/i,
   });
-  return {
-    url,
-    output: () => output,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 let build: BuildResult;
-let app: NextServer | undefined;
+let app: RunningApp | undefined;
 let browser: Browser | undefined;
 let store: Store | undefined;
 
@@ -234,7 +133,9 @@ describe.runIf(enabled)(`Next.js example in Chromium (${db.name})`, () => {
     await page.fill('#sign-up [name=email]', 'grace@example.com');
     await page.fill('#sign-up [name=password]', 'cobol-1959');
     await page.click('#sign-up button[type=submit]');
-    await expect.poll(() => page.textContent('#email').catch(() => null)).toBe('grace@example.com');
+    await expect
+      .poll(() => page.textContent('#email').catch(() => null), { timeout: 15_000 })
+      .toBe('grace@example.com');
     const expires = new Date((await page.textContent('#expires'))!);
     expect(expires.getTime()).toBeGreaterThan(Date.now() + 24 * 60 * 60 * 1000);
     await page.screenshot({
@@ -257,14 +158,18 @@ describe.runIf(enabled)(`Next.js example in Chromium (${db.name})`, () => {
     expect(await rowsOf('session', userId)).toHaveLength(0);
 
     await signIn(page, 'grace@example.com', 'wrong-password');
-    await expect.poll(() => page.textContent('#message')).toMatch(/invalid email or password/i);
+    await expect
+      .poll(() => page.textContent('#message'), { timeout: 15_000 })
+      .toMatch(/invalid email or password/i);
     await page.screenshot({
       path: join(screenshots, `nextjs-${db.name}-sign-in.png`),
       fullPage: true,
     });
 
     await signIn(page, 'grace@example.com', 'cobol-1959');
-    await expect.poll(() => page.textContent('#email').catch(() => null)).toBe('grace@example.com');
+    await expect
+      .poll(() => page.textContent('#email').catch(() => null), { timeout: 15_000 })
+      .toBe('grace@example.com');
     expect(await rowsOf('session', userId)).toHaveLength(1);
     expect(await (await database()).count('user')).toBe(1);
   });
