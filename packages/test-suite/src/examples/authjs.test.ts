@@ -234,6 +234,38 @@ describe.runIf(enabled)(`Auth.js example in Chromium (${db.name})`, () => {
     expect(await store.count('VerificationToken')).toBe(tokens);
   });
 
+  it('says what to do when passkey sign-in finds no passkey, and signs nobody in', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // An authenticator that holds no passkey for this site: the browser answers exactly as if the
+    // user had cancelled (NotAllowedError), so the page must name both causes.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+      },
+    });
+    const sessionsBefore = await (await database()).count('Session');
+    await page.goto(base);
+    await signedOut(page);
+
+    await page.click('#passkey-sign-in');
+    await expect
+      .poll(() => message(page), { timeout: 15_000 })
+      .toEqual({
+        kind: 'error',
+        text: 'No passkey was used. If you have none for this site yet, sign in with a link first and register one; otherwise the request was cancelled or timed out.',
+      });
+    await signedOut(page);
+    expect(await (await database()).count('Session')).toBe(sessionsBefore);
+    await context.close();
+  });
+
   it('registers a passkey while signed in, signs out and signs in with it', async () => {
     const store = await database();
     const email = 'katherine@example.com';
