@@ -1,0 +1,14 @@
+// The same packages from CommonJS (require of an ES module, Node >= 22.12).
+const betterAuth = require('@mikro-auth/better-auth');
+const authjs = require('@mikro-auth/authjs');
+const core = require('@mikro-auth/core');
+
+console.log(
+  JSON.stringify({
+    cjs: [
+      typeof betterAuth.mikroOrmAdapter,
+      typeof authjs.MikroOrmAdapter,
+      typeof core.createStore,
+    ],
+  }),
+);

@@ -1,0 +1,18 @@
+// The same app, type-checked as a TypeScript user compiles it (nodenext and bundler resolution).
+import { type AuthjsAdapter, authjsEntities, MikroOrmAdapter } from '@mikro-auth/authjs';
+import { betterAuthEntities, mikroOrmAdapter } from '@mikro-auth/better-auth';
+import { MikroORM } from '@mikro-orm/core';
+import { NodeSqliteDialect, SqliteDriver } from '@mikro-orm/sql';
+import { betterAuth } from 'better-auth';
+
+const config = { emailAndPassword: { enabled: true } };
+const orm = await MikroORM.init({
+  driver: SqliteDriver,
+  dbName: ':memory:',
+  driverOptions: new NodeSqliteDialect(':memory:'),
+  entities: [...betterAuthEntities(config), ...authjsEntities()],
+});
+const auth = betterAuth({ ...config, database: mikroOrmAdapter(orm) });
+const adapter: AuthjsAdapter = MikroOrmAdapter(orm);
+export const user: Promise<{ email: string } | null> = adapter.getUserByEmail('a@example.com');
+export type Session = typeof auth.$Infer.Session;
