@@ -87,7 +87,11 @@ export interface AuthjsTablesOptions {
   webAuthn?: boolean;
 }
 
-/** The Auth.js fields of each model with their default column (snake_case, as MikroORM's default naming strategy names them). */
+/**
+ * The Auth.js fields of each model with their default column (snake_case, as MikroORM's default
+ * naming strategy names them). The keyed strings Auth.js looks rows up by are `exact`: on
+ * MySQL/MariaDB they get the binary collation, so lookups (exact everywhere) and unique indexes agree.
+ */
 function builtinFields(userEntity: string): {
   [M in AuthjsModel]: Record<Exclude<AuthjsFields[M], 'id'>, FieldSpec>;
 } {
@@ -101,15 +105,15 @@ function builtinFields(userEntity: string): {
   return {
     user: {
       name: { type: 'text', required: false },
-      email: { type: 'string', required: false, unique: true },
+      email: { type: 'string', required: false, unique: true, exact: true },
       emailVerified: { type: 'date', required: false, column: 'email_verified' },
       image: { type: 'text', required: false },
     },
     account: {
       userId,
       type: { type: 'string' },
-      provider: { type: 'string' },
-      providerAccountId: { type: 'string', column: 'provider_account_id' },
+      provider: { type: 'string', exact: true },
+      providerAccountId: { type: 'string', column: 'provider_account_id', exact: true },
       refresh_token: { type: 'text', required: false },
       access_token: { type: 'text', required: false },
       // Seconds since the epoch: bigint, as integer columns end in 2038.
@@ -121,17 +125,17 @@ function builtinFields(userEntity: string): {
       extra: { type: 'json', required: false },
     },
     session: {
-      sessionToken: { type: 'string', unique: true, column: 'session_token' },
+      sessionToken: { type: 'string', unique: true, column: 'session_token', exact: true },
       userId,
       expires: { type: 'date' },
     },
     verificationToken: {
-      identifier: { type: 'string' },
-      token: { type: 'string' },
+      identifier: { type: 'string', exact: true },
+      token: { type: 'string', exact: true },
       expires: { type: 'date' },
     },
     authenticator: {
-      credentialID: { type: 'string', unique: true, column: 'credential_id' },
+      credentialID: { type: 'string', unique: true, column: 'credential_id', exact: true },
       userId,
       providerAccountId: { type: 'string', column: 'provider_account_id' },
       credentialPublicKey: { type: 'text', column: 'credential_public_key' },

@@ -27,7 +27,7 @@ const AUTHENTICATOR: Record<'sqlite' | 'postgresql' | 'mysql', readonly string[]
     'alter table "authenticator" add constraint "authenticator_user_id_foreign" foreign key ("user_id") references "user" ("id") on delete cascade',
   ],
   mysql: [
-    'create table `authenticator` (`id` varchar(255) not null, `credential_id` varchar(255) not null, `user_id` varchar(255) not null, `provider_account_id` varchar(255) not null, `credential_public_key` text not null, `counter` bigint not null, `credential_device_type` varchar(255) not null, `credential_backed_up` tinyint(1) not null, `transports` varchar(255) null, primary key (`id`)) default character set utf8mb4 engine = InnoDB',
+    'create table `authenticator` (`id` varchar(255) not null, `credential_id` varchar(255) collate utf8mb4_bin not null, `user_id` varchar(255) not null, `provider_account_id` varchar(255) not null, `credential_public_key` text not null, `counter` bigint not null, `credential_device_type` varchar(255) not null, `credential_backed_up` tinyint(1) not null, `transports` varchar(255) null, primary key (`id`)) default character set utf8mb4 engine = InnoDB',
     'alter table `authenticator` add unique `authenticator_credential_id_unique` (`credential_id`)',
     'alter table `authenticator` add index `authenticator_user_id_index` (`user_id`)',
     'alter table `authenticator` add constraint `authenticator_user_id_foreign` foreign key (`user_id`) references `user` (`id`) on delete cascade',
@@ -131,17 +131,18 @@ const POSTGRESQL: readonly string[] = [
 ];
 
 const MYSQL: readonly string[] = [
-  'alter table `user` modify `name` text null, modify `email_verified` datetime(3) null, modify `image` text null',
-  'alter table `session` modify `expires` datetime(3) not null',
+  // Keyed strings get the binary collation: lookups are exact, so the unique indexes must be too.
+  'alter table `user` modify `name` text null, modify `email` varchar(255) collate utf8mb4_bin null, modify `email_verified` datetime(3) null, modify `image` text null',
+  'alter table `session` modify `session_token` varchar(255) collate utf8mb4_bin not null, modify `expires` datetime(3) not null',
   'alter table `session` drop foreign key `session_user_id_foreign`',
   'alter table `session` add constraint `session_user_id_foreign` foreign key (`user_id`) references `user` (`id`) on delete cascade',
-  'alter table `account` modify `refresh_token` text null, modify `access_token` text null, modify `expires_at` bigint null, modify `scope` text null, modify `session_state` text null, add `extra` json null',
+  'alter table `account` modify `provider` varchar(255) collate utf8mb4_bin not null, modify `provider_account_id` varchar(255) collate utf8mb4_bin not null, modify `refresh_token` text null, modify `access_token` text null, modify `expires_at` bigint null, modify `scope` text null, modify `session_state` text null, add `extra` json null',
   'alter table `account` drop foreign key `account_user_id_foreign`',
   'alter table `account` add constraint `account_user_id_foreign` foreign key (`user_id`) references `user` (`id`) on delete cascade',
   // Pending tokens are kept; each gets a random UUID.
   'alter table `verification_token` add `id` varchar(255) null first',
   'update `verification_token` set `id` = uuid()',
-  'alter table `verification_token` modify `id` varchar(255) not null, modify `expires` datetime(3) not null, drop primary key, add primary key (`id`)',
+  'alter table `verification_token` modify `id` varchar(255) not null, modify `identifier` varchar(255) collate utf8mb4_bin not null, modify `token` varchar(255) collate utf8mb4_bin not null, modify `expires` datetime(3) not null, drop primary key, add primary key (`id`)',
   'alter table `verification_token` drop index `verification_token_token_identifier_unique`, add unique `verification_token_identifier_token_unique` (`identifier`, `token`)',
   ...AUTHENTICATOR.mysql,
 ];

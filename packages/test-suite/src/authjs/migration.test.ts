@@ -355,3 +355,85 @@ describe(`your own User next to the default entities (${db.name})`, () => {
     expect(loaded.counter).toBe(4_294_967_295);
   });
 });
+
+describe(`keyed strings compare exactly, in lookups and unique indexes alike (${db.name})`, () => {
+  let adapter: AuthjsAdapter;
+  const expires = new Date('2031-01-01T00:00:00Z');
+  const newUser = (id: string, email: string): AdapterUser => ({
+    id,
+    email,
+    emailVerified: null,
+    name: null,
+    image: null,
+  });
+
+  beforeAll(async () => {
+    const orm = await db.init({ entities: authjsEntities() });
+    adapter = MikroOrmAdapter(orm);
+  });
+
+  it('an email differing in case or accents is another user, whichever comes first', async () => {
+    // MySQL/MariaDB's default collations are case- and accent-insensitive: without the binary
+    // collation getUserByEmail('TAKEN@…') returned null and the following createUser threw.
+    const taken = await adapter.createUser(newUser('taken-lower', 'taken@example.com'));
+    expect(await adapter.getUserByEmail('TAKEN@example.com')).toBeNull();
+    const upper = await adapter.createUser(newUser('taken-upper', 'TAKEN@example.com'));
+    expect(await adapter.getUserByEmail('TAKEN@example.com')).toEqual(upper);
+    expect(await adapter.getUserByEmail('taken@example.com')).toEqual(taken);
+
+    // The other direction, and accents: the accented address exists first.
+    const accented = await adapter.createUser(newUser('rene-accent', 'rené@example.com'));
+    expect(await adapter.getUserByEmail('rene@example.com')).toBeNull();
+    const plain = await adapter.createUser(newUser('rene-plain', 'rene@example.com'));
+    expect(await adapter.getUserByEmail('rene@example.com')).toEqual(plain);
+    expect(await adapter.getUserByEmail('rené@example.com')).toEqual(accented);
+
+    // The unique index still refuses the exact same address.
+    await expect(
+      adapter.createUser(newUser('taken-again', 'taken@example.com')),
+    ).rejects.toMatchObject({ code: 'UNIQUE_VIOLATION' });
+  });
+
+  it('provider account ids, session tokens, verification tokens and credential ids too', async () => {
+    await adapter.createUser(newUser('keys', 'keys@example.com'));
+    const link = (providerAccountId: string) =>
+      adapter.linkAccount({ userId: 'keys', type: 'oidc', provider: 'okta', providerAccountId });
+    await link('00uAbC');
+    await link('00uabc');
+    expect(await adapter.getAccount('00uABC', 'okta')).toBeNull();
+    expect(await adapter.getAccount('00uabc', 'okta')).toMatchObject({
+      providerAccountId: '00uabc',
+    });
+
+    await adapter.createSession({ sessionToken: 'Token-A', userId: 'keys', expires });
+    expect(await adapter.getSessionAndUser('token-a')).toBeNull();
+    await adapter.createSession({ sessionToken: 'token-a', userId: 'keys', expires });
+    expect((await adapter.getSessionAndUser('token-a'))?.session.sessionToken).toBe('token-a');
+
+    const token = { identifier: 'keys@example.com', token: 'AbCdEf', expires };
+    await adapter.createVerificationToken(token);
+    await adapter.createVerificationToken({ ...token, token: 'abcdef' });
+    expect(await adapter.useVerificationToken({ ...token, token: 'ABCDEF' })).toBeNull();
+    expect(await adapter.useVerificationToken(token)).toEqual(token);
+    expect(await adapter.useVerificationToken({ ...token, token: 'abcdef' })).toEqual({
+      ...token,
+      token: 'abcdef',
+    });
+
+    const credential = (credentialID: string) =>
+      adapter.createAuthenticator({
+        credentialID,
+        userId: 'keys',
+        providerAccountId: credentialID,
+        credentialPublicKey: 'k',
+        counter: 0,
+        credentialDeviceType: 'singleDevice',
+        credentialBackedUp: false,
+        transports: null,
+      });
+    await credential('Q3JlZA');
+    await credential('q3jlzA');
+    expect(await adapter.getAuthenticator('Q3JLZA')).toBeNull();
+    expect(await adapter.getAuthenticator('q3jlzA')).toMatchObject({ credentialID: 'q3jlzA' });
+  });
+});
