@@ -10,7 +10,6 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -36,13 +35,10 @@ const DIALECT = { sqlite: 'sqlite', postgres: 'postgresql', mysql: 'mysql', mari
   db.name
 ];
 
-/** Runs the package's `mikro-auth-authjs` bin (what `npx mikro-auth-authjs` runs) in `cwd`. */
+/** `npx mikro-auth-authjs …`: the bin pnpm links for @mikro-auth/authjs, run in `cwd`. */
+const bin = join(packageRoot, 'node_modules', '.bin', 'mikro-auth-authjs');
 async function cli(args: string[], cwd = work): Promise<{ stdout: string; stderr: string }> {
-  const require = createRequire(join(packageRoot, 'package.json'));
-  const manifest = require.resolve('@mikro-auth/authjs/package.json');
-  const { bin } = JSON.parse(await readFile(manifest, 'utf8')) as { bin: Record<string, string> };
-  const script = join(dirname(manifest), bin['mikro-auth-authjs']!);
-  return run(process.execPath, [script, ...args], { cwd, timeout: 60_000 });
+  return run(bin, args, { cwd, timeout: 60_000 });
 }
 
 /** What the schema generator would still change on the migrated database. */
