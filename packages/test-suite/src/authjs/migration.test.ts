@@ -249,6 +249,18 @@ describe(`your own User next to the default entities (${db.name})`, () => {
       new EntitySchema<AppUser>({ class: AppUser, tableName: 'user', properties: userProperties }),
     'an EntitySchema': () =>
       new EntitySchema<AppUser>({ name: 'User', tableName: 'user', properties: userProperties }),
+    "the default User's properties, extended": () => {
+      const { User: DefaultUser } = authjsDefaultEntities();
+      return new EntitySchema({
+        name: 'User',
+        tableName: 'user',
+        properties: {
+          ...DefaultUser.meta.properties,
+          role: { type: 'string', default: 'member', hidden: true },
+          passwordHash: { type: 'string', nullable: true, hidden: true },
+        },
+      });
+    },
     'a defineEntity entity': () =>
       defineEntity({
         name: 'User',
