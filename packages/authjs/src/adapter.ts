@@ -8,6 +8,7 @@ import type {
 } from '@auth/core/adapters';
 import {
   type Clause,
+  ConfigurationError,
   createStore,
   FieldMap,
   type FieldSource,
@@ -47,8 +48,9 @@ export interface MikroOrmAdapterOptions {
 
 /**
  * The Auth.js adapter with every method present and its results' exact types. Rows come back under
- * Auth.js names, with any fields you added to your entities; the internal primary keys of accounts,
- * sessions, verification tokens and authenticators are never returned.
+ * Auth.js names, with any fields you added to your entities except `hidden: true` ones; a session
+ * carries its own `id`, the internal primary keys of accounts, verification tokens and
+ * authenticators are never returned.
  */
 export interface AuthjsAdapter extends Adapter {
   /** Inserts the user (Auth.js supplies the id; one is generated if absent). */
@@ -157,10 +159,85 @@ interface View {
    * generated on create, never returned. Undefined when the key is an Auth.js field itself.
    */
   readonly surrogate: string | undefined;
+  /**
+   * Properties marked `hidden: true` in the entity (a password hash, a role): never returned to
+   * Auth.js, unless an Auth.js field lives in them.
+   */
+  readonly hidden: readonly string[];
 }
 
 function newId(): string {
   return globalThis.crypto.randomUUID();
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** What a caller passed instead of an ORM, for the error message. */
+function describe(value: unknown): string {
+  if (isObject(value)) {
+    const keys = Object.keys(value).slice(0, 6);
+    return keys.length > 0 ? `an object with keys ${keys.join(', ')}` : 'an empty object';
+  }
+  return value === null ? 'null' : typeof value;
+}
+
+/**
+ * Fails at construction, not at the first sign-in, when the first argument is no ORM source: most
+ * often the MikroORM options object `@auth/mikro-orm-adapter` took (`{ dbName, type }`).
+ */
+function assertOrmSource(orm: unknown): asserts orm is OrmSource {
+  if (typeof orm === 'function') return;
+  if (isObject(orm) && typeof orm.getMetadata === 'function') {
+    // MikroORM (has `em`) or an EntityManager (has `fork`).
+    if (isObject(orm.em) || typeof orm.fork === 'function') return;
+  }
+  const options =
+    isObject(orm) &&
+    ('dbName' in orm ||
+      'type' in orm ||
+      'driver' in orm ||
+      'clientUrl' in orm ||
+      'entities' in orm);
+  throw new ConfigurationError(
+    'orm',
+    `MikroOrmAdapter needs your initialised MikroORM instance (or an EntityManager, or a function returning one), but got ${describe(orm)}.` +
+      (options
+        ? ' MikroORM options (`{ dbName, type }`, as @auth/mikro-orm-adapter took them) are no longer accepted:'
+        : '') +
+      ' create the ORM once in your app, `const orm = await MikroORM.init({ ...options, entities: [...authjsEntities()] })`,' +
+      ' and pass it: `MikroOrmAdapter(orm)`.',
+  );
+}
+
+/** Rejects `entities` keys of @auth/mikro-orm-adapter (`User`, `Account`, …) and unknown keys. */
+function assertOptions(options: unknown): asserts options is MikroOrmAdapterOptions {
+  if (options === undefined) return;
+  if (!isObject(options)) {
+    throw new ConfigurationError(
+      'options',
+      `expected an object or nothing, got ${describe(options)}.`,
+    );
+  }
+  const entities = options.entities;
+  if (entities === undefined) return;
+  if (!isObject(entities)) {
+    throw new ConfigurationError(
+      'entities',
+      `expected an object keyed by Auth.js model, got ${describe(entities)}.`,
+    );
+  }
+  for (const key of Object.keys(entities)) {
+    if ((AUTHJS_MODELS as readonly string[]).includes(key)) continue;
+    const model = AUTHJS_MODELS.find((name) => name.toLowerCase() === key.toLowerCase());
+    throw new ConfigurationError(
+      `entities.${key}`,
+      model
+        ? `the keys are Auth.js model names: write \`entities: { ${model}: ${key} }\` (@auth/mikro-orm-adapter used \`{ ${key} }\`).`
+        : `"${key}" is no Auth.js model; use ${AUTHJS_MODELS.join(', ')}.`,
+    );
+  }
 }
 
 /**
@@ -172,6 +249,8 @@ export function MikroOrmAdapter(
   orm: OrmSource,
   options: MikroOrmAdapterOptions = {},
 ): AuthjsAdapter {
+  assertOrmSource(orm);
+  assertOptions(options);
   const models: Record<string, ModelTarget> = {};
   for (const model of AUTHJS_MODELS) {
     const target = options.entities?.[model];
@@ -206,6 +285,9 @@ export function MikroOrmAdapter(
       extra: model === 'account' ? fields.propertyOf('extra') : undefined,
       // A primary key that is an Auth.js field itself (e.g. a token primary key) is no surrogate.
       surrogate: model === 'user' || fields.fieldOf(key) !== undefined ? undefined : key,
+      hidden: info.fields
+        .filter((field) => field.property.hidden && fields.fieldOf(field.name) === undefined)
+        .map((field) => field.name),
     };
     views.set(model, found);
     return found;
@@ -259,7 +341,14 @@ export function MikroOrmAdapter(
 
   /** A stored row → the object Auth.js expects, under Auth.js names. */
   function output(target: View, row: Row): Record<string, unknown> {
-    const out = target.fields.toFields(row, [target.surrogate, target.extra]);
+    // A session keeps its primary key as `id` (as @auth/mikro-orm-adapter returned it); the other
+    // models' surrogate keys stay internal.
+    const keep = target.model === 'session' ? undefined : target.surrogate;
+    const out = target.fields.toFields(row, [keep, target.extra, ...target.hidden]);
+    if (target.model === 'session' && target.surrogate && target.surrogate !== 'id') {
+      out.id = out[target.surrogate];
+      delete out[target.surrogate];
+    }
     if (target.model === 'account') {
       for (const field of OPTIONAL_ACCOUNT_FIELDS) if (out[field] === null) delete out[field];
     }
@@ -301,8 +390,12 @@ export function MikroOrmAdapter(
     });
 
   /** The user a `userJoin` placed on a row (the user's output is its field renaming). */
-  const joinedUser = (row: Row | null) =>
-    row ? (view('user').fields.readJoin(row, 'user') as AdapterUser | null) : null;
+  const joinedUser = (row: Row | null) => {
+    const user = row ? (view('user').fields.readJoin(row, 'user') as Row | null) : null;
+    if (!user) return null;
+    for (const property of view('user').hidden) delete user[property];
+    return user as unknown as AdapterUser;
+  };
 
   return {
     async createUser(user) {

@@ -6,7 +6,7 @@ import {
   snakeCase,
   type TableSpec,
 } from '@mikro-auth/core';
-import type { EntitySchema } from '@mikro-orm/core';
+import { BigIntType, type EntityClass, EntitySchema } from '@mikro-orm/core';
 
 /** The Auth.js models the adapter stores. */
 export type AuthjsModel = 'user' | 'account' | 'session' | 'verificationToken' | 'authenticator';
@@ -87,7 +87,11 @@ export interface AuthjsTablesOptions {
   webAuthn?: boolean;
 }
 
-/** The Auth.js fields of each model with their default column (snake_case, as MikroORM's default naming strategy names them). */
+/**
+ * The Auth.js fields of each model with their default column (snake_case, as MikroORM's default
+ * naming strategy names them). The keyed strings Auth.js looks rows up by are `exact`: on
+ * MySQL/MariaDB they get the binary collation, so lookups (exact everywhere) and unique indexes agree.
+ */
 function builtinFields(userEntity: string): {
   [M in AuthjsModel]: Record<Exclude<AuthjsFields[M], 'id'>, FieldSpec>;
 } {
@@ -101,15 +105,15 @@ function builtinFields(userEntity: string): {
   return {
     user: {
       name: { type: 'text', required: false },
-      email: { type: 'string', required: false, unique: true },
+      email: { type: 'string', required: false, unique: true, exact: true },
       emailVerified: { type: 'date', required: false, column: 'email_verified' },
       image: { type: 'text', required: false },
     },
     account: {
       userId,
       type: { type: 'string' },
-      provider: { type: 'string' },
-      providerAccountId: { type: 'string', column: 'provider_account_id' },
+      provider: { type: 'string', exact: true },
+      providerAccountId: { type: 'string', column: 'provider_account_id', exact: true },
       refresh_token: { type: 'text', required: false },
       access_token: { type: 'text', required: false },
       // Seconds since the epoch: bigint, as integer columns end in 2038.
@@ -121,17 +125,17 @@ function builtinFields(userEntity: string): {
       extra: { type: 'json', required: false },
     },
     session: {
-      sessionToken: { type: 'string', unique: true, column: 'session_token' },
+      sessionToken: { type: 'string', unique: true, column: 'session_token', exact: true },
       userId,
       expires: { type: 'date' },
     },
     verificationToken: {
-      identifier: { type: 'string' },
-      token: { type: 'string' },
+      identifier: { type: 'string', exact: true },
+      token: { type: 'string', exact: true },
       expires: { type: 'date' },
     },
     authenticator: {
-      credentialID: { type: 'string', unique: true, column: 'credential_id' },
+      credentialID: { type: 'string', unique: true, column: 'credential_id', exact: true },
       userId,
       providerAccountId: { type: 'string', column: 'provider_account_id' },
       credentialPublicKey: { type: 'text', column: 'credential_public_key' },
@@ -184,10 +188,83 @@ export function authjsTables(options: AuthjsTablesOptions = {}): TableSpec[] {
   });
 }
 
+/** An entity of your own: a decorated class, an `EntitySchema`, or what `defineEntity` returns. */
+export type AuthjsEntity = EntityClass<object> | EntitySchema;
+
+/** Options of `authjsEntities`. */
+export interface AuthjsEntitiesOptions extends AuthjsTablesOptions {
+  /**
+   * Your own entity in place of a default one, e.g. `{ user: User }` for a `User` with your own
+   * fields: it is returned instead of the default, and the other entities' foreign keys point at
+   * it. Its primary key must stay a string. Tell the adapter with its `entities` option unless the
+   * entity is named like the default (`User`, …).
+   */
+  entities?: Partial<Record<AuthjsModel, AuthjsEntity>>;
+}
+
+/** The entity name MikroORM knows an entity of the app's by. */
+function entityName(entity: AuthjsEntity): string {
+  if (entity instanceof EntitySchema) return entity.meta.className;
+  if (typeof entity === 'function' && entity.name) return entity.name;
+  throw new ConfigurationError(
+    'entities',
+    'expected an entity class, an EntitySchema or what defineEntity returns.',
+  );
+}
+
 /**
  * MikroORM entities for Auth.js, ready for `MikroORM.init({ entities })`, the schema generator and
  * migrations. Table and column names are explicit, so your naming strategy does not rename them.
  */
-export function authjsEntities(options: AuthjsTablesOptions = {}): EntitySchema[] {
-  return buildEntitySchemas(authjsTables(options));
+export function authjsEntities(options: AuthjsEntitiesOptions = {}): AuthjsEntity[] {
+  const own = options.entities ?? {};
+  const entityNames = { ...options.entityNames };
+  for (const [model, entity] of Object.entries(own) as [AuthjsModel, AuthjsEntity][]) {
+    if (!AUTHJS_MODELS.includes(model)) {
+      throw new ConfigurationError(
+        `entities.${model}`,
+        `"${model}" is no Auth.js model; use ${AUTHJS_MODELS.join(', ')}.`,
+      );
+    }
+    entityNames[model] = entityName(entity);
+  }
+  const tables = authjsTables({ ...options, entityNames });
+  const schemas = buildEntitySchemas(tables);
+  const byName = new Map<string, AuthjsEntity>();
+  tables.forEach((table, index) => {
+    const model = AUTHJS_MODELS.find((name) => entityNames[name] === table.entity);
+    byName.set(table.entity, (model && own[model]) || schemas[index]!);
+  });
+  for (const schema of schemas) {
+    for (const property of Object.values(schema.meta.properties) as {
+      kind?: string;
+      type?: unknown;
+      entity?: () => unknown;
+    }[]) {
+      // bigint columns (expires_at, counter) read as JavaScript numbers, as Auth.js types them.
+      if (property.type === 'bigint') property.type = new BigIntType('number');
+      // Foreign keys point at your own entity where you gave one.
+      if (property.kind === 'm:1' && property.entity) {
+        const target = property.entity() as EntitySchema;
+        const replaced = byName.get(target.meta.className);
+        if (replaced && replaced !== target) property.entity = () => replaced;
+      }
+    }
+  }
+  return [...byName.values()];
+}
+
+/**
+ * The default entities by name (`User`, `Account`, `Session`, `VerificationToken`,
+ * `Authenticator`), as `authjsEntities()` returns them: the names `@auth/mikro-orm-adapter`'s
+ * `defaultEntities` had. To use your own `User`, pass it: `authjsEntities({ entities: { user: User } })`.
+ */
+export function authjsDefaultEntities(): Record<
+  'User' | 'Account' | 'Session' | 'VerificationToken' | 'Authenticator',
+  EntitySchema
+> {
+  const out: Record<string, EntitySchema> = {};
+  for (const entity of authjsEntities())
+    out[(entity as EntitySchema).meta.className] = entity as EntitySchema;
+  return out as ReturnType<typeof authjsDefaultEntities>;
 }

@@ -7,14 +7,17 @@ import type {
   VerificationToken,
 } from '@auth/core/adapters';
 import type { FieldSpec, ModelTarget, OrmSource, TableSpec } from '@mikro-auth/core';
-import type { EntitySchema } from '@mikro-orm/core';
+import { defineEntity, type EntityClass, EntitySchema, p } from '@mikro-orm/core';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   type AuthjsAdapter,
+  type AuthjsEntitiesOptions,
+  type AuthjsEntity,
   type AuthjsFieldNames,
   type AuthjsFields,
   type AuthjsModel,
   type AuthjsTablesOptions,
+  authjsDefaultEntities,
   authjsEntities,
   authjsTables,
   MikroOrmAdapter,
@@ -161,10 +164,32 @@ describe('Auth.js models and fields', () => {
 
 describe('authjsEntities / authjsTables', () => {
   it('take the table options and return entities / table specs', () => {
-    expectTypeOf(authjsEntities).parameters.toEqualTypeOf<[options?: AuthjsTablesOptions]>();
-    expectTypeOf(authjsEntities).returns.toEqualTypeOf<EntitySchema[]>();
+    expectTypeOf(authjsEntities).parameters.toEqualTypeOf<[options?: AuthjsEntitiesOptions]>();
+    expectTypeOf(authjsEntities).returns.toEqualTypeOf<AuthjsEntity[]>();
+    expectTypeOf<AuthjsEntity>().toEqualTypeOf<EntityClass<object> | EntitySchema>();
+    expectTypeOf(authjsDefaultEntities).returns.toEqualTypeOf<
+      Record<'User' | 'Account' | 'Session' | 'VerificationToken' | 'Authenticator', EntitySchema>
+    >();
     expectTypeOf(authjsTables).parameters.toEqualTypeOf<[options?: AuthjsTablesOptions]>();
     expectTypeOf(authjsTables).returns.toEqualTypeOf<TableSpec[]>();
+  });
+
+  it('take your own entity per model, a class, an EntitySchema or a defineEntity result', () => {
+    expectTypeOf<AuthjsEntitiesOptions>().toExtend<AuthjsTablesOptions>();
+    expectTypeOf<AuthjsEntitiesOptions['entities']>().toEqualTypeOf<
+      Partial<Record<AuthjsModel, AuthjsEntity>> | undefined
+    >();
+    class User {
+      id!: string;
+    }
+    const Schema = new EntitySchema<{ id: string }>({
+      name: 'User',
+      properties: { id: { type: 'string', primary: true } },
+    });
+    const Defined = defineEntity({ name: 'User', properties: { id: p.string().primary() } });
+    authjsEntities({ entities: { user: User } });
+    authjsEntities({ entities: { user: Schema } });
+    authjsEntities({ entities: { user: Defined } });
   });
 
   it('types the table options', () => {

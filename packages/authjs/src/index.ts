@@ -5,10 +5,20 @@ export {
   mikroOrmAdapter,
 } from './adapter.js';
 export {
+  type AuthjsEntitiesOptions,
+  type AuthjsEntity,
   type AuthjsFieldNames,
   type AuthjsFields,
   type AuthjsModel,
   type AuthjsTablesOptions,
+  authjsDefaultEntities,
   authjsEntities,
   authjsTables,
 } from './entities.js';
+export {
+  LEGACY_MIGRATION_DIALECTS,
+  type LegacyMigrationDialect,
+  legacyMigrationClass,
+  legacyMigrationSql,
+  legacyMigrationStatements,
+} from './migration.js';

@@ -52,6 +52,7 @@ export type {
   Where,
 } from './query/types.js';
 export { buildEntitySchemas } from './schema/entity-schema.js';
+export { BINARY_COLLATION, ExactStringType } from './schema/exact-string.js';
 export { type RenderOptions, renderEntitySource } from './schema/render.js';
 export type {
   FieldSpec,

@@ -1,5 +1,6 @@
 import { EntitySchema, type EntitySchemaProperty } from '@mikro-orm/core';
 import { ConfigurationError, MikroAuthError } from '../errors/classes.js';
+import { ExactStringType } from './exact-string.js';
 import type { FieldSpec, IdStrategy, TableSpec } from './spec.js';
 
 /** Column options shared by the EntitySchema builder and the source renderer. */
@@ -19,6 +20,8 @@ export interface ColumnOptions {
   deleteRule?: string;
   /** Database default of a scalar column. */
   default?: string | number | boolean | null;
+  /** A string column compared exactly (`ExactStringType`: binary collation on MySQL/MariaDB). */
+  exact?: boolean;
 }
 
 const STRING_KEY_LENGTH = 255;
@@ -111,6 +114,7 @@ export function tableColumns(
         ...scalarType(spec),
         ...base,
         ...(spec.default !== undefined ? { default: spec.default } : {}),
+        ...(spec.exact && spec.type === 'string' ? { exact: true } : {}),
       });
     }
   }
@@ -144,7 +148,7 @@ export function buildEntitySchemas(tables: readonly TableSpec[]): EntitySchema[]
         } as EntitySchemaProperty<unknown, unknown>;
       } else {
         properties[name] = {
-          type: column.type,
+          type: column.exact ? new ExactStringType() : column.type,
           ...(column.primary ? { primary: true } : {}),
           ...(column.autoincrement ? { autoincrement: true } : {}),
           ...(column.default !== undefined ? { default: column.default } : {}),

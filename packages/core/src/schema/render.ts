@@ -32,7 +32,7 @@ function propertySource(column: ColumnOptions): string {
   if (column.kind === 'm:1') {
     calls.push(`p.manyToOne(${identifier(column.target!)})`, 'mapToPk()');
   } else {
-    const builder = BUILDERS[column.type];
+    const builder = column.exact ? 'p.type(ExactStringType)' : BUILDERS[column.type];
     if (!builder) throw new Error(`No defineEntity builder for column type ${column.type}`);
     calls.push(builder);
   }
@@ -70,7 +70,12 @@ export function renderEntitySource(
 ): string {
   const lines: string[] = [];
   if (options.header) lines.push(...options.header.split('\n').map((line) => `// ${line}`), '');
-  lines.push("import { defineEntity, p } from '@mikro-orm/core';", '');
+  lines.push("import { defineEntity, p } from '@mikro-orm/core';");
+  const exact = tables.some((table) =>
+    [...tableColumns(table, tables).values()].some((column) => column.exact),
+  );
+  if (exact) lines.push("import { ExactStringType } from '@mikro-auth/core';");
+  lines.push('');
   for (const table of tables) {
     lines.push(`export const ${identifier(table.entity)} = defineEntity({`);
     lines.push(`  name: ${JSON.stringify(table.entity)},`);

@@ -31,6 +31,11 @@ export interface FieldSpec {
   length?: number;
   /** A database default for the column (used when an insert leaves the field out). */
   default?: string | number | boolean | null;
+  /**
+   * `string` columns only: compare exactly on every database (binary collation on MySQL/MariaDB,
+   * whose default collations are case- and accent-insensitive), so lookups and unique indexes agree.
+   */
+  exact?: boolean;
 }
 
 export interface IndexSpec {
