@@ -85,6 +85,16 @@ describe('the packed packages installed with npm', () => {
     });
   });
 
+  it('run the Auth.js migration command through npx, as its README says', async () => {
+    const line = /^\s*(npx mikro-auth-authjs migration --dialect \w+) --out [^\s]+\.sql$/m.exec(
+      readFileSync(join(root, 'packages', 'authjs', 'README.md'), 'utf8'),
+    )?.[1];
+    expect(line, 'packages/authjs/README.md names the migration command').toBeDefined();
+    const sql = await sh(`${line} --out migration.sql && cat migration.sql`);
+    expect(sql).toMatch(/ALTER TABLE|CREATE TABLE/i);
+    expect(sql).toContain('verification_token');
+  });
+
   it.each(['nodenext', 'bundler'])('type-check with %s module resolution', async (resolution) => {
     await sh(`node ${tsc} -p tsconfig.${resolution}.json`);
   });
