@@ -6,6 +6,7 @@ import {
   type Join,
   MikroAuthError,
   type ModelTarget,
+  ModelRegistry,
   modelName,
   type OrmSource,
   type Row,
@@ -107,9 +108,10 @@ function reportMismatch(helpers: Helpers, error: SchemaMismatchError): void {
 }
 
 /**
- * Checks the configuration's models and fields against the ORM's metadata (no SQL) now, or on the
- * first call when the ORM cannot be reached yet. A mismatch is logged at once and thrown by every
- * database call; `createSchema` (`npx auth generate`) keeps working so it can be fixed.
+ * Checks the configuration's models and fields against the ORM's metadata (no SQL): once when the
+ * adapter is built, logging a mismatch at once, and again on the first database call, whose
+ * verdict every later call reuses (the ORM behind a getter may only be ready, or replaced, by
+ * then). `createSchema` (`npx auth generate`) is never blocked, so the fix can run.
  */
 function createSchemaGuard(
   store: Store,
@@ -117,22 +119,25 @@ function createSchemaGuard(
   options: MikroOrmAdapterOptions,
 ): SchemaGuard {
   if (helpers.options.advanced?.database?.validateSchema === false) return () => {};
-  let verdict: SchemaMismatchError | null | undefined;
-  const run = () => {
-    const problems = checkModels(store, schemaRequirements(helpers, options));
-    verdict = problems.length > 0 ? new SchemaMismatchError(problems, schemaFix(problems)) : null;
-    return verdict;
+  const check = () => {
+    // A registry of its own: the store resolves models lazily, from the ORM of its first call.
+    const registry = new ModelRegistry(store.em().getMetadata(), options.entities ?? {});
+    const problems = checkModels(
+      { model: (name) => registry.get(name), dialect: () => store.dialect() },
+      schemaRequirements(helpers, options),
+    );
+    return problems.length > 0 ? new SchemaMismatchError(problems, schemaFix(problems)) : null;
   };
   try {
-    const error = run();
+    const error = check();
     if (error) reportMismatch(helpers, error);
   } catch {
-    // The ORM is not reachable yet (e.g. a getter before initialisation): check on first use.
-    verdict = undefined;
+    // The ORM is not reachable yet (e.g. a getter before initialisation): the first call checks.
   }
+  let verdict: SchemaMismatchError | null | undefined;
   return () => {
-    const error = verdict === undefined ? run() : verdict;
-    if (error) throw error;
+    if (verdict === undefined) verdict = check();
+    if (verdict) throw verdict;
   };
 }
 
