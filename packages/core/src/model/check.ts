@@ -81,7 +81,11 @@ export function checkModels(
         continue;
       }
       if (error instanceof MikroAuthError) {
-        problems.push({ kind: 'unusable-model', model, message: `model "${model}": ${error.message}` });
+        problems.push({
+          kind: 'unusable-model',
+          model,
+          message: `model "${model}": ${error.message}`,
+        });
         continue;
       }
       throw error;

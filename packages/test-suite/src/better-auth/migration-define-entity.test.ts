@@ -13,8 +13,8 @@ import {
   uuidTestSuite,
 } from '@better-auth/test-utils/adapter';
 import { useTestDatabase } from '../harness/index.js';
-import { definedEntities } from './old-adapter-entities.js';
 import { type EntitySource, runOfficialSuites } from './official.js';
+import { definedEntities } from './old-adapter-entities.js';
 
 await runOfficialSuites(
   useTestDatabase(),

@@ -14,8 +14,8 @@ import {
   uuidTestSuite,
 } from '@better-auth/test-utils/adapter';
 import { useTestDatabase } from '../harness/index.js';
-import { decoratedEntities } from './old-adapter-entities.js';
 import { type EntitySource, runOfficialSuites } from './official.js';
+import { decoratedEntities } from './old-adapter-entities.js';
 
 await runOfficialSuites(
   useTestDatabase(),

@@ -55,7 +55,7 @@ function namedClass(name: string, base: Constructor): Constructor {
 /** The referenced table's key when a field is a foreign key to another table's id. */
 function referenceTarget(tables: BetterAuthDBSchema, attribute: DBFieldAttribute) {
   const reference = attribute.references;
-  if (!reference || reference.field !== 'id') return undefined;
+  if (reference?.field !== 'id') return undefined;
   return Object.keys(tables).find(
     (key) => key === reference.model || tables[key]!.modelName === reference.model,
   );
@@ -140,7 +140,11 @@ export function decoratedEntities(options: BetterAuthOptions): OldShapes {
         // The inverse side, as User.sessions in the old fixtures.
         const inverse = `${key}s`;
         if (key === 'session' && !tables[target]!.fields[inverse]) {
-          decorateProperty(targetClass, inverse, OneToMany(() => cls, relationName(name)));
+          decorateProperty(
+            targetClass,
+            inverse,
+            OneToMany(() => cls, relationName(name)),
+          );
         }
         continue;
       }
@@ -177,12 +181,43 @@ export function decoratedEntities(options: BetterAuthOptions): OldShapes {
       }
     }
     if (key === 'user' && !table.fields.address) {
-      decorateProperty(cls, 'address', Embedded(() => Address, { object: true, nullable: true }));
+      decorateProperty(
+        cls,
+        'address',
+        Embedded(() => Address, { object: true, nullable: true }),
+      );
     }
     Entity()(cls);
   }
   const mapping = Object.fromEntries(classes);
   return { entities: [Base, Address, ...classes.values()], mapping };
+}
+
+/** The chain every scalar property builder offers. */
+interface ScalarBuilder {
+  nullable(): ScalarBuilder;
+  unique(): ScalarBuilder;
+  index(): ScalarBuilder;
+}
+
+function scalarBuilder(attribute: DBFieldAttribute): ScalarBuilder {
+  const build = (): unknown => {
+    switch (attribute.type) {
+      case 'boolean':
+        return p.boolean();
+      case 'date':
+        return p.datetime(3);
+      case 'number':
+        return attribute.bigint ? p.bigint('number') : p.integer();
+      case 'json':
+      case 'string[]':
+      case 'number[]':
+        return p.json();
+      default:
+        return keyed(attribute) ? p.string() : p.text();
+    }
+  };
+  return build() as ScalarBuilder;
 }
 
 /** 1.0's shapes: `defineEntity` with shared base properties, classes through `setClass`. */
@@ -220,7 +255,9 @@ export function definedEntities(options: BetterAuthOptions): OldShapes {
   for (const [key, table] of Object.entries(tables)) {
     const base = hasTimestamps(table.fields);
     // biome-ignore lint/suspicious/noExplicitAny: property builders of every kind, as defineEntity takes them
-    const properties: Record<string, any> = base ? { ...BaseProperties } : { id: BaseProperties.id };
+    const properties: Record<string, any> = base
+      ? { ...BaseProperties }
+      : { id: BaseProperties.id };
     for (const [field, attribute] of Object.entries(table.fields)) {
       if (field === 'id' || (base && (field === 'createdAt' || field === 'updatedAt'))) continue;
       const name = propertyName(field, attribute);
@@ -235,25 +272,7 @@ export function definedEntities(options: BetterAuthOptions): OldShapes {
         };
         continue;
       }
-      let builder;
-      switch (attribute.type) {
-        case 'boolean':
-          builder = p.boolean();
-          break;
-        case 'date':
-          builder = p.datetime(3);
-          break;
-        case 'number':
-          builder = attribute.bigint ? p.bigint('number') : p.integer();
-          break;
-        case 'json':
-        case 'string[]':
-        case 'number[]':
-          builder = p.json();
-          break;
-        default:
-          builder = keyed(attribute) ? p.string() : p.text();
-      }
+      let builder = scalarBuilder(attribute);
       if (nullable) builder = builder.nullable();
       if (attribute.unique) builder = builder.unique();
       if (attribute.index) builder = builder.index();

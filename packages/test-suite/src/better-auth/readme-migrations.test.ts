@@ -26,12 +26,12 @@ const root = join(packageRoot, '.generated', `readme-migrations-${db.name}-${pro
 
 /** The fenced block of the README whose first line is `firstLine`. */
 function block(markdown: string, language: string, firstLine: string): string {
-  const fence = new RegExp(`\`\`\`${language}\\n(${escape(firstLine)}[^]*?)\`\`\``);
+  const fence = new RegExp(`\`\`\`${language}\\n(${escapeRegExp(firstLine)}[^]*?)\`\`\``);
   const found = fence.exec(markdown);
   if (!found) throw new Error(`README has no ${language} block starting with ${firstLine}`);
   return found[1]!;
 }
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const driverPackage = {
   sqlite: '@mikro-orm/sqlite',
