@@ -103,7 +103,9 @@ async function commands(first: string): Promise<string[]> {
     .filter(Boolean);
 }
 
-afterAll(() => rm(root, { recursive: true, force: true }));
+afterAll(() =>
+  process.env.KEEP_README_PROJECT ? undefined : rm(root, { recursive: true, force: true }),
+);
 
 describe(`README migrations in an ESM project (${db.name})`, () => {
   it('generates the entities, writes a .ts migration, applies it, and Better Auth works on the tables', async () => {
@@ -123,9 +125,23 @@ describe(`README migrations in an ESM project (${db.name})`, () => {
     expect(written.filter((file) => /^Migration\d+\.ts$/.test(file))).toHaveLength(1);
     // Run again: nothing changed, so no new migration and nothing left to apply.
     await shell(migrate!, dir);
-    expect((await readdir(join(dir, 'migrations'))).filter((f) => f.endsWith('.ts'))).toHaveLength(
-      1,
-    );
+    const after = (await readdir(join(dir, 'migrations'))).filter((f) => f.endsWith('.ts')).sort();
+    if (db.name === 'mysql') {
+      // This leg is MariaDB standing in for MySQL: @mikro-orm/mysql reads MariaDB's default of a
+      // nullable TEXT column as the string 'NULL', so each diff re-declares those columns (the
+      // mariadb driver, and MySQL itself, do not). Anything else in a second migration is a bug.
+      for (const extra of after.slice(1)) {
+        const source = await readFile(join(dir, 'migrations', extra), 'utf8');
+        const up = source.slice(source.indexOf('up()'), source.indexOf('down()'));
+        const statements = [...up.matchAll(/this\.addSql\(`(.*)`\);/g)].map((m) => m[1]);
+        expect(statements.length).toBeGreaterThan(0);
+        for (const statement of statements) {
+          expect(statement).toMatch(/^alter table \\`\w+\\` modify \\`\w+\\` text null;$/);
+        }
+      }
+    } else {
+      expect(after).toHaveLength(1);
+    }
 
     // The migrated tables are what the adapter needs: sign-up and sign-in work on them.
     const orm = await db.connect({ entities: betterAuthEntities({}) });
