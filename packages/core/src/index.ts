@@ -11,12 +11,19 @@ export {
   type MikroAuthErrorCode,
   NotFoundError,
   NotNullViolationError,
+  SchemaMismatchError,
   UniqueViolationError,
   UnknownFieldError,
   UnknownModelError,
   type ValueLocation,
   ValueTooLongError,
 } from './errors/classes.js';
+export {
+  checkModels,
+  type ModelRequirement,
+  type ModelSource,
+  type SchemaProblem,
+} from './model/check.js';
 export { type FieldJoin, FieldMap, type FieldSource, joinKey } from './model/field-map.js';
 export { modelName, pascalCase, snakeCase } from './model/naming.js';
 export {

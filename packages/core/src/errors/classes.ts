@@ -1,6 +1,7 @@
 /**
  * Typed errors with stable codes. Every message names the model or field involved and the fix.
  */
+import type { SchemaProblem } from '../model/check.js';
 
 /** Stable machine-readable error codes. */
 export type MikroAuthErrorCode =
@@ -16,7 +17,8 @@ export type MikroAuthErrorCode =
   | 'UNSUPPORTED'
   | 'VALUE_TOO_LONG'
   | 'INVALID_VALUE'
-  | 'CONCURRENCY_CONFLICT';
+  | 'CONCURRENCY_CONFLICT'
+  | 'SCHEMA_MISMATCH';
 
 /** Base class of every error raised by mikro-auth. */
 export class MikroAuthError extends Error {
@@ -292,5 +294,25 @@ export class ConcurrencyConflictError extends MikroAuthError {
     );
     this.model = model;
     this.kind = kind;
+  }
+}
+
+/**
+ * The ORM's entities lack models or fields the framework's configuration needs. Raised once, with
+ * every problem, before any of them can fail a request half-way.
+ */
+export class SchemaMismatchError extends MikroAuthError {
+  readonly problems: readonly SchemaProblem[];
+
+  /** `fix` says, in the framework's terms, how to bring the entities in line. */
+  constructor(problems: readonly SchemaProblem[], fix: string) {
+    super(
+      'SCHEMA_MISMATCH',
+      `Your MikroORM entities do not match the auth configuration (${problems.length} ` +
+        `problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((problem) => `  - ${problem.message}`).join('\n') +
+        `\n${fix}`,
+    );
+    this.problems = problems;
   }
 }
