@@ -9,6 +9,7 @@ import type {
 import {
   type Clause,
   ConfigurationError,
+  checkModels,
   createStore,
   FieldMap,
   type FieldSource,
@@ -18,6 +19,8 @@ import {
   type OrmSource,
   pascalCase,
   type Row,
+  SchemaMismatchError,
+  type Store,
   snakeCase,
   UnknownModelError,
 } from '@mikro-auth/core';
@@ -241,6 +244,41 @@ function assertOptions(options: unknown): asserts options is MikroOrmAdapterOpti
 }
 
 /**
+ * Checks, at construction and from metadata alone (no SQL), every Auth.js model the app has an
+ * entity for: all missing required fields are reported in one SchemaMismatchError. A model with no
+ * entity is an error only for the user, or when `entities` maps it: which of the others an app needs
+ * depends on its providers and session strategy (no Session table with JWT sessions, no
+ * Authenticator without passkeys), so those fail on first use instead.
+ */
+function checkEntities(
+  store: Store,
+  options: MikroOrmAdapterOptions,
+  entityName: (model: AuthjsModel) => string,
+  fieldSources: (model: AuthjsModel) => FieldSource[],
+): void {
+  const problems = checkModels(
+    store,
+    AUTHJS_MODELS.map((model) => ({
+      model,
+      resolveAs: entityName(model),
+      fields: fieldSources(model).filter((source) => source.required),
+    })),
+  ).filter(
+    (problem) =>
+      problem.kind !== 'missing-model' ||
+      problem.model === 'user' ||
+      options.entities?.[problem.model as AuthjsModel] !== undefined,
+  );
+  if (problems.length === 0) return;
+  throw new SchemaMismatchError(
+    problems,
+    'Fix: add the missing properties to your entities, or name the property that holds a field ' +
+      "with the adapter's `fields` option (e.g. `{ user: { emailVerified: 'verifiedAt' } }`), " +
+      'or use the default entities: `entities: [...authjsEntities()]` in your MikroORM config.',
+  );
+}
+
+/**
  * Auth.js database adapter on your own initialised MikroORM (or an EntityManager, or a getter
  * returning one). Every call runs on the active transaction, else the request context, else a
  * fresh fork; the adapter never creates an ORM or a connection pool of its own.
@@ -258,11 +296,10 @@ export function MikroOrmAdapter(
   }
   const store = createStore(orm, { models });
   const views = new Map<AuthjsModel, View>();
+  const entityName = (model: AuthjsModel) => modelName(model, options.entities, pascalCase(model));
 
-  function view(model: AuthjsModel): View {
-    let found = views.get(model);
-    if (found) return found;
-    const info = store.model(modelName(model, options.entities, pascalCase(model)));
+  /** Where each Auth.js field of `model` may live: the `fields` rename, else its name or snake_case. */
+  function fieldSources(model: AuthjsModel): FieldSource[] {
     const renames: Partial<Record<string, string>> = options.fields?.[model] ?? {};
     const source = (field: string, required: boolean): FieldSource => {
       const renamed = renames[field];
@@ -272,11 +309,21 @@ export function MikroOrmAdapter(
     };
     const { required, optional } = FIELDS[model] as { required: string[]; optional: string[] };
     const id: FieldSource = renames.id ? source('id', true) : { field: 'id', primaryKey: true };
-    const fields = new FieldMap(info, [
+    return [
       ...required.map((field) => source(field, true)),
       ...optional.map((field) => source(field, false)),
       ...(model === 'user' ? [id] : []),
-    ]);
+    ];
+  }
+
+  if (typeof orm !== 'function') checkEntities(store, options, entityName, fieldSources);
+
+  function view(model: AuthjsModel): View {
+    let found = views.get(model);
+    if (found) return found;
+    const info = store.model(entityName(model));
+    const renames: Partial<Record<string, string>> = options.fields?.[model] ?? {};
+    const fields = new FieldMap(info, fieldSources(model));
     const key = renames.id ? info.field(renames.id).name : info.primaryKey.name;
     found = {
       model,

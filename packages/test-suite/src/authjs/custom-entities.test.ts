@@ -5,7 +5,7 @@
  */
 import type { AdapterAccount, AdapterUser } from '@auth/core/adapters';
 import { type AuthjsAdapter, authjsEntities, MikroOrmAdapter } from '@mikro-auth/authjs';
-import { createStore, type Store } from '@mikro-auth/core';
+import { createStore, SchemaMismatchError, type Store } from '@mikro-auth/core';
 import {
   type Dictionary,
   EntitySchema,
@@ -381,8 +381,38 @@ describe(`hand-written entities, UnderscoreNamingStrategy, no cascades (${db.nam
     expect(await adapter.getAuthenticator(authenticator.credentialID)).toBeNull();
   });
 
-  it('names the missing field and the entity when an entity lacks an Auth.js field', async () => {
-    const wrong = MikroOrmAdapter(orm, { entities: { session: AppUser } });
+  /** The session mapped to the user entity: it has none of the session's fields. */
+  const wrongSession = {
+    entities: { user: AppUser, session: AppUser },
+    fields: { user: { emailVerified: 'verifiedAt' } },
+  };
+
+  it('fails at construction with every missing Auth.js field when an entity lacks some', async () => {
+    let thrown: unknown;
+    const { queries } = await db.recordQueries(async () => {
+      try {
+        MikroOrmAdapter(orm, wrongSession);
+      } catch (error) {
+        thrown = error;
+      }
+    });
+    expect(thrown).toBeInstanceOf(SchemaMismatchError);
+    const { code, message, problems } = thrown as SchemaMismatchError;
+    expect(code).toBe('SCHEMA_MISMATCH');
+    // All of them in one error, each with the entity that lacks it; the check runs no SQL.
+    expect(problems.map((problem) => problem.kind === 'missing-field' && problem.field)).toEqual([
+      'sessionToken',
+      'userId',
+      'expires',
+    ]);
+    expect(message).toMatch(
+      /entity AppUser has no property or column "sessionToken" or "session_token"/,
+    );
+    expect(queries).toEqual([]);
+  });
+
+  it('behind a getter (the ORM may not exist yet) names the missing field on first use', async () => {
+    const wrong = MikroOrmAdapter(() => orm, wrongSession);
     await expect(
       wrong.createSession({ sessionToken: 'x', userId: 'y', expires }),
     ).rejects.toMatchObject({
