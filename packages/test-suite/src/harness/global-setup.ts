@@ -16,6 +16,7 @@ import {
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { sourceFor } from './plan.js';
 import { serverVersion } from './server.js';
+import { recordLeg } from './skips.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -143,6 +144,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
           ? `embedded, from ${source.package}`
           : 'in-process';
   console.log(`[matrix] ${name.padEnd(10)} ${provided.label} (${via})`);
+  recordLeg(name, provided.label, via);
   project.provide('database', provided);
   return teardown;
 }
