@@ -4,6 +4,7 @@
  */
 import type { TestProject } from 'vitest/node';
 import {
+  CONTAINER_IMAGE,
   type DatabaseName,
   type DatabaseSource,
   DIALECT,
@@ -12,6 +13,7 @@ import {
   type ProvidedDatabase,
   REQUIRED_MAJOR,
   type ServerDatabaseName,
+  URL_VARIABLE,
 } from './databases.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { sourceFor } from './plan.js';
@@ -109,27 +111,30 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     } else {
       throw new Error(`No source for ${name}`);
     }
+    const via =
+      source.kind === 'url'
+        ? source.variable
+        : source.kind === 'container'
+          ? `the ${source.image} container`
+          : `embedded PostgreSQL (${source.package})`;
     let version: string;
     try {
       version = await serverVersion(name, url, source.kind === 'container' ? 60_000 : 0);
-      const required = REQUIRED_MAJOR[name];
-      if (required !== undefined && majorOf(version) !== required) {
-        throw new Error(
-          `the ${name} leg needs a PostgreSQL ${required} server, and this one is ${version.split(' on ')[0]}`,
-        );
-      }
     } catch (error) {
       await teardown?.();
-      const via =
-        source.kind === 'url'
-          ? source.variable
-          : source.kind === 'container'
-            ? `the ${source.image} container`
-            : `embedded PostgreSQL (${source.package})`;
       throw new Error(
-        `Cannot use the ${name} server given by ${via}: ${(error as Error).message}. ` +
+        `Cannot reach the ${name} server given by ${via}: ${(error as Error).message}. ` +
           'Check that the server runs and the URL (user, password, port) is right.',
         { cause: error },
+      );
+    }
+    const required = REQUIRED_MAJOR[name];
+    if (required !== undefined && majorOf(version) !== required) {
+      await teardown?.();
+      throw new Error(
+        `The ${name} leg needs a PostgreSQL ${required} server, and ${via} gives ` +
+          `${version.split(' on ')[0]}. Point ${URL_VARIABLE[name]} at a PostgreSQL ${required} server, ` +
+          `or unset it to use the ${CONTAINER_IMAGE[name]} container or embedded PostgreSQL.`,
       );
     }
     provided = { name, dialect: DIALECT[name], url, version, label: legLabel(name, version) };
