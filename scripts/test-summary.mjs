@@ -1,6 +1,7 @@
 // Adds up the vitest JSON reports of every package and prints one closing line:
-// "tests: N passed, N failed, N skipped". Before it, repeats what the run skipped as a whole (a
-// database leg, the browser tests; recorded in reports/skipped.jsonl), which vitest does not count.
+// "tests: N passed, N failed, N skipped". Before it, repeats which server each database leg ran on
+// (reports/legs.jsonl) and what the run skipped as a whole (a database leg, the browser tests;
+// reports/skipped.jsonl), which vitest does not count.
 // Exits 1 when a test failed or none ran.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +21,16 @@ for (const name of readdirSync(join(root, 'packages'))) {
     `${name}: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests + report.numTodoTests} skipped`,
   );
 }
+const legs = new Map();
+for (const name of readdirSync(join(root, 'packages'))) {
+  const file = join(root, 'packages', name, 'reports', 'legs.jsonl');
+  if (!existsSync(file)) continue;
+  for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
+    const { leg, server, via } = JSON.parse(line);
+    legs.set(leg, `${server} (${via})`);
+  }
+}
+for (const [leg, server] of legs) console.log(`leg ${leg}: ${server}`);
 const skips = new Map();
 for (const name of readdirSync(join(root, 'packages'))) {
   const file = join(root, 'packages', name, 'reports', 'skipped.jsonl');

@@ -28,6 +28,8 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
         extends: true,
         test: {
           name: leg.name,
+          // The planned source goes to the leg's global setup, which starts or reaches the server.
+          provide: { legSource: leg.source },
           include: ['src/**/*.test.ts'],
           globalSetup: ['./src/harness/global-setup.ts'],
           testTimeout: 30_000,

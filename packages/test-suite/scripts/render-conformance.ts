@@ -29,7 +29,7 @@ const report = JSON.parse(readFileSync(join(root, 'reports', 'conformance.json')
   knownGaps: Gap[];
 };
 
-const order = ['sqlite', 'postgres', 'mysql', 'mariadb'];
+const order = ['sqlite', 'postgres', 'postgres18', 'mysql', 'mariadb'];
 const databases = order.filter((name) => report.rows.some((row) => row.database === name));
 const suites = [...new Set(report.rows.map((row) => `${row.framework} / ${row.suite}`))];
 
@@ -40,8 +40,17 @@ function cell(row: Row | undefined): string {
   return `${mark} ${row.passed}/${total}${row.skipped ? ` (${row.skipped} skipped)` : ''}`;
 }
 
+/** The server a leg ran on, short: `PostgreSQL 15.20 (Debian …)` → `PostgreSQL 15.20`. */
+function serverOf(database: string): string {
+  const label = report.rows.find((row) => row.database === database)?.server ?? 'unknown';
+  return label.replace(/\s*\([^)]*\)$/, '');
+}
+
 const lines: string[] = [];
-lines.push(`| suite | ${databases.join(' | ')} |`);
+// Each column names its leg and the server version that really ran it.
+lines.push(
+  `| suite | ${databases.map((database) => `${database}<br>${serverOf(database)}`).join(' | ')} |`,
+);
 lines.push(`|---|${databases.map(() => '---').join('|')}|`);
 for (const suite of suites) {
   const cells = databases.map((database) =>

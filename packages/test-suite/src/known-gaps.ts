@@ -6,7 +6,7 @@
 export interface KnownGap {
   framework: 'better-auth' | 'authjs' | 'core';
   suite: string;
-  database: 'sqlite' | 'postgres' | 'mysql' | 'mariadb' | 'all';
+  database: 'sqlite' | 'postgres' | 'postgres18' | 'mysql' | 'mariadb' | 'all';
   test: string;
   reason: string;
 }

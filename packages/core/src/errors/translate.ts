@@ -70,6 +70,14 @@ function columnName(error: Error): string | undefined {
   );
 }
 
+/**
+ * PostgreSQL 18 reports a row still referenced through ON DELETE/UPDATE RESTRICT as SQLSTATE 23001
+ * (restrict_violation) instead of 23503, which MikroORM's exception converter does not classify.
+ */
+function isRestrictViolation(error: unknown): boolean {
+  return error instanceof Error && driverCodes(error).state === '23001';
+}
+
 /** Which concurrency conflict a driver error reports, if any. */
 function conflictKind(error: Error, codes: DriverCodes): ConflictKind | undefined {
   if (codes.errno === 1213 || codes.state === '40P01') return 'deadlock';
@@ -186,7 +194,7 @@ export function translateError(
   if (error instanceof UniqueConstraintViolationException) {
     return new UniqueViolationError(model, constraintName(error), error);
   }
-  if (error instanceof ForeignKeyConstraintViolationException) {
+  if (error instanceof ForeignKeyConstraintViolationException || isRestrictViolation(error)) {
     return new ForeignKeyViolationError(model, error);
   }
   if (error instanceof NotNullConstraintViolationException) {

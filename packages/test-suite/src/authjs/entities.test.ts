@@ -34,7 +34,7 @@ describe(`Auth.js entities (${db.name})`, () => {
     }
     expect(sql.match(/on delete cascade/gi)).toHaveLength(3);
     if (db.name === 'mysql' || db.name === 'mariadb') expect(sql).toMatch(/datetime\(3\)/);
-    if (db.name === 'postgres') expect(sql).toMatch(/timestamptz\(3\)/);
+    if (db.dialect === 'postgres') expect(sql).toMatch(/timestamptz\(3\)/);
   });
 
   it('renders source for migrations that yields exactly the same schema', async () => {

@@ -430,7 +430,7 @@ describe(`concurrency conflicts (${db.name})`, () => {
     });
   }
 
-  if (db.name === 'postgres') {
+  if (db.dialect === 'postgres') {
     it('a serialization failure (repeatable read) is a retryable ConcurrencyConflictError', async () => {
       const read = barrier(2);
       const written = barrier(2);
@@ -506,7 +506,7 @@ describe(`concurrency conflicts (${db.name})`, () => {
           await store.transaction(async (tx) => {
             await execute(
               tx,
-              db.name === 'postgres'
+              db.dialect === 'postgres'
                 ? "set local lock_timeout = '300ms'"
                 : 'set session innodb_lock_wait_timeout = 1',
             );

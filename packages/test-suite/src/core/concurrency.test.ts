@@ -131,7 +131,7 @@ describe(`atomic primitives under concurrency (${db.name})`, () => {
 /** Waits until some statement waits for a row lock (or gives up after 2 s). */
 async function someoneWaitsForALock(): Promise<void> {
   const sql =
-    db.name === 'postgres'
+    db.dialect === 'postgres'
       ? "select count(*) as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()"
       : // MariaDB lists a waiting autocommit statement in the process list, not in innodb_trx.
         "select count(*) as n from information_schema.processlist where db = database() and id <> connection_id() and (info like 'delete%' or info like '%for update')";
@@ -174,7 +174,7 @@ if (db.name !== 'sqlite') {
             await tem
               .getConnection()
               .execute(
-                db.name === 'postgres'
+                db.dialect === 'postgres'
                   ? `update "ticket" set "label" = 'used' where "id" = ?`
                   : "update `ticket` set `label` = 'used' where `id` = ?",
                 [id],

@@ -325,7 +325,7 @@ async function rawQuery<T>(sql: string): Promise<T[]> {
 /** SQL listing `cp` and `lowered` (hex of the UTF-8 of lower(cp)) for the code points lower() changes. */
 async function loweringSql(): Promise<string> {
   const skip = `cp not between ${SURROGATES[0]} and ${SURROGATES[1]}`;
-  switch (db.name) {
+  switch (db.dialect) {
     case 'postgres':
       return `select cp, encode(convert_to(lower(chr(cp)), 'UTF8'), 'hex') as lowered from generate_series(1, ${LAST_CODE_POINT}) as cp where ${skip} and lower(chr(cp)) <> chr(cp)`;
     case 'sqlite':

@@ -55,6 +55,6 @@ describe(`entities from a table description (${db.name})`, () => {
     expect(sql).toMatch(/email_verified/);
     expect(sql).toMatch(/on delete cascade/i);
     if (db.name === 'mysql' || db.name === 'mariadb') expect(sql).toMatch(/datetime\(3\)/);
-    if (db.name === 'postgres') expect(sql).toMatch(/timestamptz\(3\)/);
+    if (db.dialect === 'postgres') expect(sql).toMatch(/timestamptz\(3\)/);
   });
 });

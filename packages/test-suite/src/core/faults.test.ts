@@ -61,7 +61,7 @@ interface Admin {
 }
 
 async function openAdmin(): Promise<Admin> {
-  if (db.name === 'postgres') {
+  if (db.dialect === 'postgres') {
     const client = new pg.Client({ connectionString: db.url() });
     await client.connect();
     return {
@@ -79,7 +79,7 @@ async function openAdmin(): Promise<Admin> {
   };
 }
 
-const postgres = db.name === 'postgres';
+const postgres = db.dialect === 'postgres';
 const ownIdSql = postgres ? 'select pg_backend_pid() as id' : 'select connection_id() as id';
 const killSql = (id: number) =>
   postgres ? `select pg_terminate_backend(${id})` : `kill connection ${id}`;

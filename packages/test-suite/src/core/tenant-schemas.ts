@@ -47,7 +47,7 @@ export async function createTenantSchemas(
     await (orm.schema as unknown as SqlSchemaGenerator).createNamespace(schema);
     for (const table of tables) {
       await connection.execute(
-        db.name === 'postgres'
+        db.dialect === 'postgres'
           ? `create table "${schema}"."${table}" (like "public"."${table}" including all)`
           : `create table \`${schema}\`.\`${table}\` like \`${base}\`.\`${table}\``,
       );

@@ -124,7 +124,7 @@ if (db.name !== 'sqlite') {
   describe(`a dropped connection (${db.name})`, () => {
     it('fails with ConnectionError keeping the driver error as cause, and leaves no partial data', async () => {
       const kill =
-        db.name === 'postgres'
+        db.dialect === 'postgres'
           ? 'select pg_terminate_backend(pg_backend_pid())'
           : 'kill connection_id()';
       const error = await store

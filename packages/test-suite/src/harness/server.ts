@@ -1,10 +1,10 @@
 /** Administrative access to a database server: version, create and drop databases. */
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import type { ServerDatabaseName } from './databases.js';
+import { DIALECT, type ServerDatabaseName } from './databases.js';
 
 function isPostgres(name: ServerDatabaseName): boolean {
-  return name === 'postgres';
+  return DIALECT[name] === 'postgres';
 }
 
 /** Runs one statement on the server's admin URL. */

@@ -1,17 +1,26 @@
 /**
- * Records what a run skipped (a database leg, the browser tests) in reports/skipped.jsonl, so the
- * closing summary (scripts/test-summary.mjs) can repeat it next to the counts instead of leaving it
- * in one loud line at the top of a long log.
+ * Records what a run skipped (a database leg, the browser tests) in reports/skipped.jsonl, and which
+ * server each leg ran on in reports/legs.jsonl, so the closing summary (scripts/test-summary.mjs)
+ * can repeat both next to the counts instead of leaving them at the top of a long log.
  */
 import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const file = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'reports', 'skipped.jsonl');
+const reports = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'reports');
+const file = join(reports, 'skipped.jsonl');
+const legsFile = join(reports, 'legs.jsonl');
 
-/** Forgets the skips of an earlier run (called once, when the matrix is planned). */
+/** Forgets the skips and legs of an earlier run (called once, when the matrix is planned). */
 export function resetSkips(): void {
   rmSync(file, { force: true });
+  rmSync(legsFile, { force: true });
+}
+
+/** Notes that leg `leg` ran on `server`, provided `via` (a URL variable, a container, embedded). */
+export function recordLeg(leg: string, server: string, via: string): void {
+  mkdirSync(reports, { recursive: true });
+  appendFileSync(legsFile, `${JSON.stringify({ leg, server, via })}\n`);
 }
 
 /** Notes that `what` did not run, and why. */

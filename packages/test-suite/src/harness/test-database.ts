@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MikroORM, type Options } from '@mikro-orm/core';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { type DatabaseName, isServer, type ProvidedDatabase } from './databases.js';
+import { type DatabaseName, type Dialect, isServer, type ProvidedDatabase } from './databases.js';
 import { createDatabase, dropDatabase, TEST_DATABASE_PREFIX, urlForDatabase } from './server.js';
 
 type DriverClass = NonNullable<Options['driver']>;
 
-async function driverFor(name: DatabaseName): Promise<DriverClass> {
-  switch (name) {
+async function driverFor(dialect: Dialect): Promise<DriverClass> {
+  switch (dialect) {
     case 'sqlite':
       return (await import('@mikro-orm/sqlite')).SqliteDriver as unknown as DriverClass;
     case 'postgres':
@@ -27,8 +27,10 @@ async function driverFor(name: DatabaseName): Promise<DriverClass> {
 }
 
 export interface TestDatabase {
-  /** The leg: sqlite, postgres, mysql or mariadb. */
+  /** The leg (sqlite, postgres, postgres18, mysql, mariadb): for names and labels only. */
   readonly name: DatabaseName;
+  /** The dialect (sqlite, postgres, mysql, mariadb): what a test branches on. */
+  readonly dialect: Dialect;
   /** The leg's label with the server's real version. */
   readonly label: string;
   /** Initialises MikroORM on this file's own database and creates the tables of `entities` afresh. */
@@ -95,9 +97,10 @@ export function useTestDatabase(): TestDatabase {
 
   return {
     name: provided.name,
+    dialect: provided.dialect,
     label: provided.label,
     async connect(options) {
-      const driver = await driverFor(provided.name);
+      const driver = await driverFor(provided.dialect);
       const location = isServer(provided.name)
         ? { clientUrl: urlForDatabase(provided.url!, databaseName), dbName: databaseName }
         : { dbName: sqliteFile };
@@ -129,7 +132,7 @@ export function useTestDatabase(): TestDatabase {
     url() {
       if (!isServer(provided.name)) return `file:${sqliteFile}`;
       const url = urlForDatabase(provided.url!, databaseName);
-      return provided.name === 'mariadb' ? url.replace(/^mysql:/, 'mariadb:') : url;
+      return provided.dialect === 'mariadb' ? url.replace(/^mysql:/, 'mariadb:') : url;
     },
     async recordQueries(fn) {
       const queries: string[] = [];
