@@ -412,7 +412,7 @@ describe(`hand-written entities, UnderscoreNamingStrategy, no cascades (${db.nam
   });
 
   it('behind a getter (the ORM may not exist yet) names the missing field on first use', async () => {
-    const wrong = MikroOrmAdapter(() => orm, wrongSession);
+    const wrong = MikroOrmAdapter(() => orm.em, wrongSession);
     await expect(
       wrong.createSession({ sessionToken: 'x', userId: 'y', expires }),
     ).rejects.toMatchObject({

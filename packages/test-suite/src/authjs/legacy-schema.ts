@@ -15,9 +15,9 @@
  * (SQLite: milliseconds since the epoch in an integer; MySQL/MariaDB: `datetime` to the whole
  * second; PostgreSQL: `timestamptz`), `expires_at` in seconds, no `extra` column.
  */
-import type { DatabaseName } from '../harness/index.js';
+import type { Dialect } from '../harness/index.js';
 
-export const LEGACY_DDL: Record<DatabaseName, readonly string[]> = {
+export const LEGACY_DDL: Record<Dialect, readonly string[]> = {
   sqlite: [
     'create table `user` (`id` text not null, `name` text null, `email` text null, `email_verified` datetime null, `image` text null, primary key (`id`))',
     'create unique index `user_email_unique` on `user` (`email`)',
@@ -131,7 +131,7 @@ export const LEGACY = {
 } as const;
 
 /** The legacy rows as `insert` statements for the leg, dates written as MikroORM 6 wrote them. */
-export function legacyInserts(leg: DatabaseName): string[] {
+export function legacyInserts(leg: Dialect): string[] {
   const q = leg === 'postgres' ? (name: string) => `"${name}"` : (name: string) => `\`${name}\``;
   const value = (v: unknown): string => {
     if (v === null || v === undefined) return 'null';

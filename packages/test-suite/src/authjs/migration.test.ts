@@ -32,7 +32,7 @@ const db = useTestDatabase();
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const work = join(packageRoot, '.generated', `authjs-migration-${db.name}-${process.pid}`);
 const DIALECT = { sqlite: 'sqlite', postgres: 'postgresql', mysql: 'mysql', mariadb: 'mariadb' }[
-  db.name
+  db.dialect
 ];
 
 /** `npx mikro-auth-authjs …`: the bin pnpm links for @mikro-auth/authjs, run in `cwd`. */
@@ -55,7 +55,7 @@ describe(`migrating an @auth/mikro-orm-adapter database (${db.name})`, () => {
     await db.reset();
     // The app's tables as the old adapter left them, with its rows.
     const legacy = await db.connect({ entities: [], discovery: { warnWhenNoEntities: false } });
-    for (const statement of [...LEGACY_DDL[db.name], ...legacyInserts(db.name)]) {
+    for (const statement of [...LEGACY_DDL[db.dialect], ...legacyInserts(db.dialect)]) {
       await legacy.em.getConnection().execute(statement);
     }
     await legacy.close(true);
@@ -72,7 +72,7 @@ describe(`migrating an @auth/mikro-orm-adapter database (${db.name})`, () => {
     migratedDiff = await orm.schema.getUpdateSchemaSQL({ wrap: false });
     // On the mysql driver leg MikroORM misreads MariaDB's JSON check constraints and nullable
     // columns even on a freshly created schema; there the diff must equal a fresh schema's (below).
-    if (db.name !== 'mysql') expect(migratedDiff).toBe('');
+    if (db.dialect !== 'mysql') expect(migratedDiff).toBe('');
   });
 
   it('old sessions still resolve, with their user and their id', async () => {

@@ -38,17 +38,17 @@ const driverPackage = {
   postgres: '@mikro-orm/postgresql',
   mysql: '@mikro-orm/mysql',
   mariadb: '@mikro-orm/mariadb',
-}[db.name];
+}[db.dialect];
 
 /** The README's config block for this leg's driver. */
 function configFor(source: string): string {
   const config = source.replace("from '@mikro-orm/postgresql'", `from '${driverPackage}'`);
-  return db.name === 'sqlite'
+  return db.dialect === 'sqlite'
     ? config.replace('clientUrl: process.env.DATABASE_URL', 'dbName: process.env.DATABASE_URL')
     : config;
 }
 
-const databaseUrl = () => (db.name === 'sqlite' ? db.url().replace(/^file:/, '') : db.url());
+const databaseUrl = () => (db.dialect === 'sqlite' ? db.url().replace(/^file:/, '') : db.url());
 
 // The config `npx auth generate` loads: Better Auth with the adapter on an ORM without entities.
 const authConfig = `
@@ -126,7 +126,7 @@ describe(`README migrations in an ESM project (${db.name})`, () => {
     // Run again: nothing changed, so no new migration and nothing left to apply.
     await shell(migrate!, dir);
     const after = (await readdir(join(dir, 'migrations'))).filter((f) => f.endsWith('.ts')).sort();
-    if (db.name === 'mysql') {
+    if (db.dialect === 'mysql') {
       // This leg is MariaDB standing in for MySQL: @mikro-orm/mysql reads MariaDB's default of a
       // nullable TEXT column as the string 'NULL', so each diff re-declares those columns (the
       // mariadb driver, and MySQL itself, do not). Anything else in a second migration is a bug.
