@@ -9,6 +9,7 @@ import { create, deleteMany, updateMany, updateOne } from './ops/write.js';
 import { guardConnectionLoss } from './orm/connection-recovery.js';
 import { caseFoldingOf, type Dialect, dialectOf } from './orm/dialect.js';
 import { EntityManagerResolver, type OrmSource } from './orm/entity-manager.js';
+import { ormVersion, withRawFragments } from './orm/versions.js';
 import type { CaseFolding } from './query/case-folding.js';
 import type { FindManyQuery, FindOneOptions, Row, Where } from './query/types.js';
 import { StatementCache } from './statements/cache.js';
@@ -164,7 +165,9 @@ export class Store {
     try {
       const guarding = guardConnectionLoss(em);
       if (guarding) await guarding;
-      return await body({ state: this.#shared, info, em, model: (name) => this.model(name) });
+      return await withRawFragments(() =>
+        body({ state: this.#shared, info, em, model: (name) => this.model(name) }),
+      );
     } catch (error) {
       throw translateError(error, info.name, operation, em);
     }
@@ -173,6 +176,7 @@ export class Store {
 
 /** Creates the store for an initialised MikroORM, an EntityManager, or a getter returning one. */
 export function createStore(source: OrmSource, options: StoreOptions = {}): Store {
+  ormVersion();
   return new Store({
     resolver: new EntityManagerResolver(source),
     registry: undefined,

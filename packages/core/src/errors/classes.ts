@@ -14,6 +14,7 @@ export type MikroAuthErrorCode =
   | 'CONNECTION_FAILED'
   | 'INVALID_CONFIG'
   | 'UNSUPPORTED'
+  | 'UNSUPPORTED_ORM_VERSION'
   | 'VALUE_TOO_LONG'
   | 'INVALID_VALUE'
   | 'CONCURRENCY_CONFLICT';
@@ -292,5 +293,24 @@ export class ConcurrencyConflictError extends MikroAuthError {
     );
     this.model = model;
     this.kind = kind;
+  }
+}
+
+/** The installed MikroORM is outside the supported range; raised when a store or adapter is created. */
+export class UnsupportedOrmVersionError extends MikroAuthError {
+  /** The installed `@mikro-orm/core` version. */
+  readonly installed: string;
+  /** The supported `@mikro-orm/core` range. */
+  readonly supported: string;
+
+  constructor(installed: string, supported: string) {
+    super(
+      'UNSUPPORTED_ORM_VERSION',
+      `@mikro-orm/core ${installed} is installed, but mikro-auth supports @mikro-orm/core ` +
+        `${supported} (MikroORM 6.6 or 7). Upgrade MikroORM, keeping every @mikro-orm/* package ` +
+        'on the same version (e.g. `npm install @mikro-orm/core@^6.6 @mikro-orm/postgresql@^6.6`).',
+    );
+    this.installed = installed;
+    this.supported = supported;
   }
 }

@@ -4,6 +4,7 @@ import type { FieldInfo, ModelInfo } from '../model/registry.js';
 import { dialectOfEm } from '../orm/dialect.js';
 import { sqlEm } from '../orm/query-builder.js';
 import { qualifiedTable, tablePath } from '../orm/tables.js';
+import { asSubquery, joinTarget } from '../orm/versions.js';
 import { checkCount } from '../query/normalize.js';
 import { orderBy, type ResolvedSortKey, resolveSort } from '../query/sort.js';
 import type { FindManyQuery, Join, Row } from '../query/types.js';
@@ -153,7 +154,7 @@ async function joinFlat(
       for (const field of plan.target.fields) {
         columns.push(raw('?? as ??', [`${alias}.${field.column}`, `${alias}__${field.column}`]));
       }
-      qb.leftJoin(raw('??', [tablePath(em, plan.target.meta)]), alias, {
+      qb.leftJoin(joinTarget(em, tablePath(em, plan.target.meta)), alias, {
         [raw('?? = ??', [`${alias}.${plan.to.column}`, `b.${plan.from.column}`])]: [],
       });
     }
@@ -266,7 +267,7 @@ function derivedQuery(
             'mikro_auth_rn',
           ]) as unknown as string,
         ])
-        .where({ [plan.to.name]: { $in: keys } })
+        .where({ [plan.to.name]: { $in: asSubquery(keys) } })
         .toQuery();
       params.push(...inner.params, joinLimits[plan.index]);
       joinSql.push(

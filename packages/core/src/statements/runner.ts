@@ -1,6 +1,7 @@
 import type { Dictionary, EntityManager, QueryResult } from '@mikro-orm/core';
 import type { StoreState } from '../ops/context.js';
 import type { QueryBuilderLike } from '../orm/query-builder.js';
+import { sqlReturningRows } from '../orm/versions.js';
 import { type Filter, translateWhere, type ValueSlots } from '../query/where.js';
 import { type StatementShape, statementKey, statementTarget } from './key.js';
 import { fill, learn, MarkerSlots, ValueCollector } from './template.js';
@@ -52,7 +53,12 @@ export async function runStatement<M extends 'all' | 'run'>(
   const execute = (sql: string, params: readonly unknown[]) =>
     em
       .getConnection()
-      .execute(sql, [...params], method, em.getTransactionContext()) as Promise<Result>;
+      .execute(
+        method === 'all' ? sqlReturningRows(em, sql) : sql,
+        [...params],
+        method,
+        em.getTransactionContext(),
+      ) as Promise<Result>;
   const cache = state.statements;
   if (!cache) {
     const query = build(DIRECT_SLOTS)().toQuery();
