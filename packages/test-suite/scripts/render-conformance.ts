@@ -1,6 +1,6 @@
 // Renders reports/conformance.json as a Markdown matrix and writes it into the root README
 // between the conformance markers. Run after `pnpm test`: `pnpm report`.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,14 +23,23 @@ interface Gap {
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const report = JSON.parse(readFileSync(join(root, 'reports', 'conformance.json'), 'utf8')) as {
-  generatedAt: string;
-  rows: Row[];
-  knownGaps: Gap[];
-};
+type Report = { generatedAt: string; rows: Row[]; knownGaps: Gap[] };
+const read = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Report;
+const report = read(join(root, 'reports', 'conformance.json'));
+// The same suites on MikroORM 6.6 (packages/test-suite-orm6), when that package has run.
+const orm6File = join(root, '..', 'test-suite-orm6', 'reports', 'conformance.json');
+if (existsSync(orm6File)) report.rows.push(...read(orm6File).rows);
 
+/** A column of the matrix: one database leg on one MikroORM major. */
+const major = (row: Row) => row.mikroOrm.split('.')[0]!;
+const columnOf = (row: Row) => `${row.database} · MikroORM ${major(row)}`;
 const order = ['sqlite', 'postgres', 'mysql', 'mariadb'];
-const databases = order.filter((name) => report.rows.some((row) => row.database === name));
+const majors = [...new Set(report.rows.map(major))].sort().reverse();
+/** The matrix's columns, e.g. `sqlite · MikroORM 7`, `sqlite · MikroORM 6`. */
+const databases = order
+  .flatMap((database) => majors.map((m) => ({ database, major: m })))
+  .map(({ database, major: m }) => `${database} · MikroORM ${m}`)
+  .filter((column) => report.rows.some((row) => columnOf(row) === column));
 const suites = [...new Set(report.rows.map((row) => `${row.framework} / ${row.suite}`))];
 
 function cell(row: Row | undefined): string {
@@ -47,17 +56,18 @@ for (const suite of suites) {
   const cells = databases.map((database) =>
     cell(
       report.rows.find(
-        (row) => `${row.framework} / ${row.suite}` === suite && row.database === database,
+        (row) => `${row.framework} / ${row.suite}` === suite && columnOf(row) === database,
       ),
     ),
   );
   lines.push(`| ${suite} | ${cells.join(' | ')} |`);
 }
 lines.push('');
-const servers = databases.map((database) => {
-  const row = report.rows.find((r) => r.database === database)!;
-  return `${database}: ${row.server}`;
-});
+const servers = order
+  .filter((database) => report.rows.some((row) => row.database === database))
+  .map(
+    (database) => `${database}: ${report.rows.find((row) => row.database === database)!.server}`,
+  );
 const mikroOrm = [...new Set(report.rows.map((row) => row.mikroOrm))].join(', ');
 lines.push(
   `Servers: ${servers.join('; ')}. MikroORM ${mikroOrm}. Generated ${report.generatedAt.slice(0, 10)}.`,

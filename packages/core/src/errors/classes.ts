@@ -2,6 +2,8 @@
  * Typed errors with stable codes. Every message names the model or field involved and the fix.
  */
 
+import { driverMessage } from '../orm/driver-message.js';
+
 /** Stable machine-readable error codes. */
 export type MikroAuthErrorCode =
   | 'UNKNOWN_MODEL'
@@ -155,7 +157,7 @@ export class NotNullViolationError extends MikroAuthError {
     super(
       'NOT_NULL_VIOLATION',
       `A required value is missing on model "${model}". Nothing was written. ` +
-        `Provide every required field (${(cause as Error | undefined)?.message ?? 'see cause'}).`,
+        `Provide every required field (${cause instanceof Error ? driverMessage(cause) : 'see cause'}).`,
       { cause },
     );
     this.model = model;
@@ -167,7 +169,7 @@ export class ConnectionError extends MikroAuthError {
   constructor(operation: string, cause: unknown) {
     super(
       'CONNECTION_FAILED',
-      `The database connection failed during ${operation}: ${(cause as Error | undefined)?.message ?? cause}. ` +
+      `The database connection failed during ${operation}: ${driverMessage(cause)}. ` +
         'Any open transaction was rolled back; retry once the database is reachable.',
       { cause },
     );
@@ -200,7 +202,7 @@ export class ValueTooLongError extends MikroAuthError {
   readonly column: string | undefined;
 
   constructor(model: string, column: string | undefined, cause: unknown) {
-    const detail = (cause as Error | undefined)?.message?.split('\n')[0];
+    const detail = cause instanceof Error ? driverMessage(cause).split('\n')[0] : undefined;
     super(
       'VALUE_TOO_LONG',
       `A value is too long for ${located({ model, column })}${detail ? ` (${detail})` : ''}. ` +

@@ -2,7 +2,7 @@ import { type Dictionary, type EntityManager, LockMode } from '@mikro-orm/core';
 import { MikroAuthError } from '../errors/classes.js';
 import type { FieldInfo, ModelInfo } from '../model/registry.js';
 import { dialectOfEm } from './dialect.js';
-import { asSubquery, sqlReturningRows } from './versions.js';
+import { asSubquery, sqlOf, sqlReturningRows } from './versions.js';
 
 /** The part of MikroORM's SQL QueryBuilder that core uses (present in @mikro-orm/sql 7.x). */
 export interface QueryBuilderLike {
@@ -104,7 +104,7 @@ export function withSuffix(
 ): Pick<QueryBuilderLike, 'toQuery'> {
   return {
     toQuery: () => {
-      const query = qb.toQuery();
+      const query = sqlOf(qb);
       return { sql: `${query.sql}${suffix}`, params: query.params };
     },
   };

@@ -12,6 +12,8 @@
  * | raw fragments as keys | one-shot: a key is forgotten once a query used it | reusable |
  * | raw `delete … returning` on SQLite | rows dropped (knex runs it as a write) | rows returned |
  * | a raw table as a join target | taken as a sub-query: `(select * from t)` | `raw('??', [t])` |
+ * | `qb.toQuery()` | native placeholders (`$1` on PostgreSQL); `?` ones in `_sql` | `?` placeholders |
+ * | driver error messages | prefixed by knex with the failed SQL (see driver-message.ts) | the driver's own |
  * | PostgreSQL pool | tarn (through knex); no `getNativeClient()` | pg-pool, `getNativeClient()` |
  *
  * Differences core does not depend on (schema generator method names, `forceUtcTimezone`
@@ -116,4 +118,22 @@ export function joinTarget(em: EntityManager, tablePath: string): unknown {
   // MikroORM 6 joins any object as a sub-query, `(<toString()>) as alias`.
   const sql = em.getPlatform().formatQuery('select * from ??', [tablePath]);
   return { toString: () => sql };
+}
+
+/** The SQL (with `?` placeholders) and parameters of a query, as `connection.execute` takes them. */
+export function sqlOf(query: { toQuery(): { sql: string; params: readonly unknown[] } }): {
+  sql: string;
+  params: readonly unknown[];
+} {
+  const built = query.toQuery() as {
+    sql: string;
+    params: readonly unknown[];
+    _sql?: { sql: string; bindings?: readonly unknown[] };
+  };
+  // MikroORM 6 returns the driver's native SQL (`$1` on PostgreSQL), which its own
+  // `connection.execute` cannot bind; knex's `?` form is kept beside it in `_sql`.
+  if (built._sql && typeof built._sql.sql === 'string') {
+    return { sql: built._sql.sql, params: built._sql.bindings ?? [] };
+  }
+  return { sql: built.sql, params: built.params };
 }
