@@ -14,6 +14,7 @@
  * | a raw table as a join target | taken as a sub-query: `(select * from t)` | `raw('??', [t])` |
  * | `qb.toQuery()` | native placeholders (`$1` on PostgreSQL); `?` ones in `_sql` | `?` placeholders |
  * | driver error messages | prefixed by knex with the failed SQL (see driver-message.ts) | the driver's own |
+ * | JSON from MariaDB through `@mikro-orm/mysql` | text (mysql2 3.20) | parsed (mysql2 3.24) |
  * | PostgreSQL pool | tarn (through knex); no `getNativeClient()` | pg-pool, `getNativeClient()` |
  *
  * Differences core does not depend on (schema generator method names, `forceUtcTimezone`
@@ -23,6 +24,7 @@ import {
   type EntityManager,
   type EntityMetadata,
   type MetadataStorage,
+  type Platform,
   RawQueryFragment,
   raw,
   Utils,
@@ -70,6 +72,45 @@ let installed: OrmVersion | undefined;
 export function ormVersion(): OrmVersion {
   installed ??= checkOrmVersion(Utils.getORMVersion());
   return installed;
+}
+
+const jsonAsText = new WeakSet<Platform>();
+const jsonChecked = new WeakSet<Platform>();
+
+/**
+ * Notes whether the EntityManager's driver hands JSON columns over as text although its platform
+ * says the driver parses them: MikroORM 6's `@mikro-orm/mysql` (mysql2 3.20) does on MariaDB,
+ * whose JSON columns are text columns. Asks the server's version (`version`) once per platform.
+ */
+export async function checkJsonDecoding(
+  em: EntityManager,
+  version: () => Promise<string>,
+): Promise<void> {
+  const platform = em.getPlatform();
+  if (jsonChecked.has(platform)) return;
+  if (
+    ormVersion().major === 6 &&
+    dialectOfEm(em) === 'mysql' &&
+    platform.convertsJsonAutomatically()
+  ) {
+    if (/mariadb/i.test(await version())) jsonAsText.add(platform);
+  }
+  jsonChecked.add(platform);
+}
+
+/** Whether JSON read through this platform arrives as text that still needs parsing (see above). */
+export function readsJsonAsText(platform: Platform): boolean {
+  return jsonAsText.has(platform);
+}
+
+/**
+ * Waits, after a lost connection, until the driver has noticed the connection's end. MikroORM 6's
+ * knex pool drops a dead connection when it next hands it out only once the driver has read the
+ * socket's end, which comes a moment after the failed query's error; a call made at once could be
+ * given the dead connection again. MikroORM 7's pool is guarded by connection-recovery.ts.
+ */
+export async function settleConnectionLoss(): Promise<void> {
+  if (ormVersion().major === 6) await new Promise((resolve) => setTimeout(resolve, 25));
 }
 
 /** Every entity's metadata, from either shape of `MetadataStorage.getAll()`. */
