@@ -27,7 +27,7 @@ for (const name of readdirSync(join(root, 'packages'))) {
   if (!existsSync(file)) continue;
   for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
     const { leg, server, via } = JSON.parse(line);
-    legs.set(leg, `${server} (${via})`);
+    legs.set(`${leg} (${name})`, `${server} (${via})`);
   }
 }
 for (const [leg, server] of legs) console.log(`leg ${leg}: ${server}`);

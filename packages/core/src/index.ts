@@ -15,6 +15,7 @@ export {
   UniqueViolationError,
   UnknownFieldError,
   UnknownModelError,
+  UnsupportedOrmVersionError,
   type ValueLocation,
   ValueTooLongError,
 } from './errors/classes.js';
@@ -36,6 +37,12 @@ export {
 export { guardConnectionLoss } from './orm/connection-recovery.js';
 export { type Dialect, dialectOf } from './orm/dialect.js';
 export { EntityManagerResolver, type OrmSource } from './orm/entity-manager.js';
+export {
+  checkOrmVersion,
+  type OrmVersion,
+  ormVersion,
+  SUPPORTED_MIKRO_ORM_RANGE,
+} from './orm/versions.js';
 export {
   type CaseFolding,
   compareRows,

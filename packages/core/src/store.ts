@@ -6,9 +6,16 @@ import { consumeOne, type IncrementOneArgs, incrementOne } from './ops/atomic.js
 import type { OperationContext, StoreOptions, StoreState } from './ops/context.js';
 import { count, findMany, findOne } from './ops/read.js';
 import { create, deleteMany, updateMany, updateOne } from './ops/write.js';
+import { mysqlServerVersion } from './orm/capabilities.js';
 import { guardConnectionLoss } from './orm/connection-recovery.js';
 import { caseFoldingOf, type Dialect, dialectOf } from './orm/dialect.js';
 import { EntityManagerResolver, type OrmSource } from './orm/entity-manager.js';
+import {
+  checkJsonDecoding,
+  ormVersion,
+  settleConnectionLoss,
+  withRawFragments,
+} from './orm/versions.js';
 import type { CaseFolding } from './query/case-folding.js';
 import type { FindManyQuery, FindOneOptions, Row, Where } from './query/types.js';
 import { StatementCache } from './statements/cache.js';
@@ -133,6 +140,7 @@ export class Store {
     try {
       const guarding = guardConnectionLoss(em);
       if (guarding) await guarding;
+      await checkJsonDecoding(em, () => mysqlServerVersion(this.#shared, em));
       return await em.transactional(async (tem) => {
         const result = await fn(
           new Store({ ...this.#shared, resolver: new EntityManagerResolver(tem) }),
@@ -144,7 +152,10 @@ export class Store {
       // The callback's own errors pass unchanged; a lost connection (often surfacing from the
       // rollback that followed) becomes a ConnectionError that keeps the driver error as cause.
       if (error instanceof MikroAuthError) throw error;
-      if (isConnectionLoss(error)) throw new ConnectionError('a transaction', error);
+      if (isConnectionLoss(error)) {
+        await settleConnectionLoss();
+        throw new ConnectionError('a transaction', error);
+      }
       const conflict = concurrencyConflict(error, 'the commit of a transaction');
       if (conflict) throw conflict;
       // After the callback, only the commit's flush of pending changes can fail.
@@ -164,15 +175,21 @@ export class Store {
     try {
       const guarding = guardConnectionLoss(em);
       if (guarding) await guarding;
-      return await body({ state: this.#shared, info, em, model: (name) => this.model(name) });
+      await checkJsonDecoding(em, () => mysqlServerVersion(this.#shared, em));
+      return await withRawFragments(() =>
+        body({ state: this.#shared, info, em, model: (name) => this.model(name) }),
+      );
     } catch (error) {
-      throw translateError(error, info.name, operation, em);
+      const translated = translateError(error, info.name, operation, em);
+      if (translated instanceof ConnectionError) await settleConnectionLoss();
+      throw translated;
     }
   }
 }
 
 /** Creates the store for an initialised MikroORM, an EntityManager, or a getter returning one. */
 export function createStore(source: OrmSource, options: StoreOptions = {}): Store {
+  ormVersion();
   return new Store({
     resolver: new EntityManagerResolver(source),
     registry: undefined,

@@ -1,6 +1,6 @@
 // Renders reports/conformance.json as a Markdown matrix and writes it into the root README
 // between the conformance markers. Run after `pnpm test`: `pnpm report`.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,14 +23,27 @@ interface Gap {
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const report = JSON.parse(readFileSync(join(root, 'reports', 'conformance.json'), 'utf8')) as {
-  generatedAt: string;
-  rows: Row[];
-  knownGaps: Gap[];
-};
+type Report = { generatedAt: string; rows: Row[]; knownGaps: Gap[] };
+const read = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Report;
+const report = read(join(root, 'reports', 'conformance.json'));
+// The same suites on MikroORM 6.6 (packages/test-suite-orm6), when that package has run.
+const orm6File = join(root, '..', 'test-suite-orm6', 'reports', 'conformance.json');
+if (existsSync(orm6File)) report.rows.push(...read(orm6File).rows);
 
+/** A column of the matrix: one database leg on one MikroORM major. */
+interface Column {
+  database: string;
+  major: string;
+}
+const major = (row: Row) => row.mikroOrm.split('.')[0]!;
+const inColumn = (row: Row, column: Column) =>
+  row.database === column.database && major(row) === column.major;
 const order = ['sqlite', 'postgres', 'postgres18', 'mysql', 'mariadb'];
-const databases = order.filter((name) => report.rows.some((row) => row.database === name));
+const majors = [...new Set(report.rows.map(major))].sort().reverse();
+/** The matrix's columns, leg by leg, newest MikroORM first: `sqlite · MikroORM 7`, `sqlite · MikroORM 6`, … */
+const columns: Column[] = order
+  .flatMap((database) => majors.map((m) => ({ database, major: m })))
+  .filter((column) => report.rows.some((row) => inColumn(row, column)));
 const suites = [...new Set(report.rows.map((row) => `${row.framework} / ${row.suite}`))];
 
 function cell(row: Row | undefined): string {
@@ -49,24 +62,29 @@ function serverOf(database: string): string {
 const lines: string[] = [];
 // Each column names its leg and the server version that really ran it.
 lines.push(
-  `| suite | ${databases.map((database) => `${database}<br>${serverOf(database)}`).join(' | ')} |`,
+  `| suite | ${columns
+    .map(
+      (column) => `${column.database} · MikroORM ${column.major}<br>${serverOf(column.database)}`,
+    )
+    .join(' | ')} |`,
 );
-lines.push(`|---|${databases.map(() => '---').join('|')}|`);
+lines.push(`|---|${columns.map(() => '---').join('|')}|`);
 for (const suite of suites) {
-  const cells = databases.map((database) =>
+  const cells = columns.map((column) =>
     cell(
       report.rows.find(
-        (row) => `${row.framework} / ${row.suite}` === suite && row.database === database,
+        (row) => `${row.framework} / ${row.suite}` === suite && inColumn(row, column),
       ),
     ),
   );
   lines.push(`| ${suite} | ${cells.join(' | ')} |`);
 }
 lines.push('');
-const servers = databases.map((database) => {
-  const row = report.rows.find((r) => r.database === database)!;
-  return `${database}: ${row.server}`;
-});
+const servers = order
+  .filter((database) => report.rows.some((row) => row.database === database))
+  .map(
+    (database) => `${database}: ${report.rows.find((row) => row.database === database)!.server}`,
+  );
 const mikroOrm = [...new Set(report.rows.map((row) => row.mikroOrm))].join(', ');
 lines.push(
   `Servers: ${servers.join('; ')}. MikroORM ${mikroOrm}. Generated ${report.generatedAt.slice(0, 10)}.`,

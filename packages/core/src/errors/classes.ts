@@ -3,6 +3,8 @@
  */
 import type { SchemaProblem } from '../model/check.js';
 
+import { driverMessage } from '../orm/driver-message.js';
+
 /** Stable machine-readable error codes. */
 export type MikroAuthErrorCode =
   | 'UNKNOWN_MODEL'
@@ -15,6 +17,7 @@ export type MikroAuthErrorCode =
   | 'CONNECTION_FAILED'
   | 'INVALID_CONFIG'
   | 'UNSUPPORTED'
+  | 'UNSUPPORTED_ORM_VERSION'
   | 'VALUE_TOO_LONG'
   | 'INVALID_VALUE'
   | 'CONCURRENCY_CONFLICT'
@@ -156,7 +159,7 @@ export class NotNullViolationError extends MikroAuthError {
     super(
       'NOT_NULL_VIOLATION',
       `A required value is missing on model "${model}". Nothing was written. ` +
-        `Provide every required field (${(cause as Error | undefined)?.message ?? 'see cause'}).`,
+        `Provide every required field (${cause instanceof Error ? driverMessage(cause) : 'see cause'}).`,
       { cause },
     );
     this.model = model;
@@ -168,7 +171,7 @@ export class ConnectionError extends MikroAuthError {
   constructor(operation: string, cause: unknown) {
     super(
       'CONNECTION_FAILED',
-      `The database connection failed during ${operation}: ${(cause as Error | undefined)?.message ?? cause}. ` +
+      `The database connection failed during ${operation}: ${driverMessage(cause)}. ` +
         'Any open transaction was rolled back; retry once the database is reachable.',
       { cause },
     );
@@ -201,7 +204,7 @@ export class ValueTooLongError extends MikroAuthError {
   readonly column: string | undefined;
 
   constructor(model: string, column: string | undefined, cause: unknown) {
-    const detail = (cause as Error | undefined)?.message?.split('\n')[0];
+    const detail = cause instanceof Error ? driverMessage(cause).split('\n')[0] : undefined;
     super(
       'VALUE_TOO_LONG',
       `A value is too long for ${located({ model, column })}${detail ? ` (${detail})` : ''}. ` +
@@ -314,5 +317,24 @@ export class SchemaMismatchError extends MikroAuthError {
         `\n${fix}`,
     );
     this.problems = problems;
+  }
+}
+
+/** The installed MikroORM is outside the supported range; raised when a store or adapter is created. */
+export class UnsupportedOrmVersionError extends MikroAuthError {
+  /** The installed `@mikro-orm/core` version. */
+  readonly installed: string;
+  /** The supported `@mikro-orm/core` range. */
+  readonly supported: string;
+
+  constructor(installed: string, supported: string) {
+    super(
+      'UNSUPPORTED_ORM_VERSION',
+      `@mikro-orm/core ${installed} is installed, but mikro-auth supports @mikro-orm/core ` +
+        `${supported} (MikroORM 6.6 or 7). Upgrade MikroORM, keeping every @mikro-orm/* package ` +
+        'on the same version (e.g. `npm install @mikro-orm/core@^6.6 @mikro-orm/postgresql@^6.6`).',
+    );
+    this.installed = installed;
+    this.supported = supported;
   }
 }

@@ -8,6 +8,7 @@ import {
   NotNullConstraintViolationException,
   UniqueConstraintViolationException,
 } from '@mikro-orm/core';
+import { driverMessage } from '../orm/driver-message.js';
 import {
   ConcurrencyConflictError,
   type ConflictKind,
@@ -56,7 +57,7 @@ function driverCodes(error: Error): DriverCodes {
           : undefined,
     errno: typeof errno === 'number' ? errno : undefined,
     code: textCode,
-    message: error.message,
+    message: driverMessage(error),
   };
 }
 

@@ -8,6 +8,7 @@ import {
   ReferenceKind,
 } from '@mikro-orm/core';
 import { MikroAuthError, UnknownFieldError, UnknownModelError } from '../errors/classes.js';
+import { allMetadata } from '../orm/versions.js';
 
 /** The value family of a field, as core reads and writes it. */
 export type FieldType =
@@ -178,7 +179,7 @@ export class ModelRegistry {
   }
 
   #all(): EntityMetadata[] {
-    return [...this.#metadata.getAll().values()].filter(
+    return allMetadata(this.#metadata).filter(
       (meta) => !meta.embeddable && !meta.virtual && !meta.abstract,
     );
   }

@@ -4,6 +4,7 @@ import { mysqlReturning } from '../orm/capabilities.js';
 import { dialectOfEm } from '../orm/dialect.js';
 import { executeAll, firstIds, lockFirstId, selectFields, sqlEm } from '../orm/query-builder.js';
 import { inTransaction } from '../orm/transactions.js';
+import { sqlOf } from '../orm/versions.js';
 import { coerceIncrement } from '../query/coerce.js';
 import type { Row, Where } from '../query/types.js';
 import { rowFromDriver, rowFromResult } from '../rows/decode.js';
@@ -41,32 +42,31 @@ export async function consumeOne(ctx: OperationContext, where: Where): Promise<R
   let row: Row | null = null;
   if (dialect === 'sqlite') {
     // SQLite runs one writer at a time: the statement sees no concurrent change.
-    const query = sqlEm(em)
-      .createQueryBuilder(info.meta.class)
-      .delete()
-      .where({ $and: [filter, { [pk]: { $in: firstIds(info, em, filter) } }] })
-      .toQuery();
+    const query = sqlOf(
+      sqlEm(em)
+        .createQueryBuilder(info.meta.class)
+        .delete()
+        .where({ $and: [filter, { [pk]: { $in: firstIds(info, em, filter) } }] }),
+    );
     const rows = await executeAll(em, `${query.sql} returning *`, query.params);
     row = rows[0] ? rowFromDriver(info, em, rows[0]) : null;
   } else if (dialect === 'postgres') {
     // The first row is picked and locked once, in a materialized CTE: a sub-select in the
     // DELETE's WHERE may be re-run per row and would then lock and delete more than one.
     const consume = async (lock: string) => {
-      const first = sqlEm(em)
-        .createQueryBuilder(info.meta.class, 'first0')
-        .select([pk])
-        .where(filter)
-        .limit(1)
-        .toQuery();
+      const first = sqlOf(
+        sqlEm(em).createQueryBuilder(info.meta.class, 'first0').select([pk]).where(filter).limit(1),
+      );
       const platform = em.getPlatform();
       const cte = platform.quoteIdentifier('mikro_auth_first');
       const picked = raw(`select ${platform.quoteIdentifier(info.primaryKey.column)} from ${cte}`);
       // The guard is repeated: it is checked again on the row as the delete takes it.
-      const query = sqlEm(em)
-        .createQueryBuilder(info.meta.class)
-        .delete()
-        .where({ $and: [filter, { [pk]: { $in: picked } }] })
-        .toQuery();
+      const query = sqlOf(
+        sqlEm(em)
+          .createQueryBuilder(info.meta.class)
+          .delete()
+          .where({ $and: [filter, { [pk]: { $in: picked } }] }),
+      );
       return executeAll(
         em,
         `with ${cte} as materialized (${first.sql}${lock}) ${query.sql} returning *`,
@@ -79,7 +79,7 @@ export async function consumeOne(ctx: OperationContext, where: Where): Promise<R
     if (!rows[0]) rows = await consume(' for update');
     row = rows[0] ? rowFromDriver(info, em, rows[0]) : null;
   } else if (await mysqlReturning(ctx.state, em)) {
-    const query = sqlEm(em).createQueryBuilder(info.meta.class).delete().where(filter).toQuery();
+    const query = sqlOf(sqlEm(em).createQueryBuilder(info.meta.class).delete().where(filter));
     const rows = await executeAll(em, `${query.sql} limit 1 returning *`, query.params);
     row = rows[0] ? rowFromDriver(info, em, rows[0]) : null;
   } else {

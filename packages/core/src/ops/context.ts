@@ -27,6 +27,8 @@ export interface StoreState {
   options: StoreOptions;
   /** Whether the mysql-family server understands `INSERT/DELETE … RETURNING` (MariaDB 10.5+). */
   mysqlReturning: Promise<boolean> | undefined;
+  /** The mysql-family server's version string, once asked. */
+  mysqlVersion?: Promise<string> | undefined;
   /** Templates of statements by target and shape; undefined when the cache is off. */
   statements: StatementCache | undefined;
 }

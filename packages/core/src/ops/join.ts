@@ -4,6 +4,7 @@ import type { FieldInfo, ModelInfo } from '../model/registry.js';
 import { dialectOfEm } from '../orm/dialect.js';
 import { sqlEm } from '../orm/query-builder.js';
 import { qualifiedTable, tablePath } from '../orm/tables.js';
+import { asSubquery, joinTarget, sqlOf } from '../orm/versions.js';
 import { checkCount } from '../query/normalize.js';
 import { orderBy, type ResolvedSortKey, resolveSort } from '../query/sort.js';
 import type { FindManyQuery, Join, Row } from '../query/types.js';
@@ -153,7 +154,7 @@ async function joinFlat(
       for (const field of plan.target.fields) {
         columns.push(raw('?? as ??', [`${alias}.${field.column}`, `${alias}__${field.column}`]));
       }
-      qb.leftJoin(raw('??', [tablePath(em, plan.target.meta)]), alias, {
+      qb.leftJoin(joinTarget(em, tablePath(em, plan.target.meta)), alias, {
         [raw('?? = ??', [`${alias}.${plan.to.column}`, `b.${plan.from.column}`])]: [],
       });
     }
@@ -236,7 +237,7 @@ function derivedQuery(
     .where(baseFilter)
     .orderBy(orderBy(em, sortKeys, 'b0'));
   applyPage(base, page);
-  const baseQuery = base.toQuery();
+  const baseQuery = sqlOf(base);
 
   const columns = baseFields.map(
     (field) => `${quote('b', field.column)} as ${quote(`b__${field.column}`)}`,
@@ -256,18 +257,19 @@ function derivedQuery(
         .createQueryBuilder(info.meta.class, `k${plan.index}`)
         .select([plan.from.name])
         .where(keyFilters[plan.index]!);
-      const inner = sqlEm(em)
-        .createQueryBuilder(plan.target.meta.class, `i${plan.index}`)
-        .select([
-          ...plan.target.fields.map((field) => field.name),
-          raw('row_number() over (partition by ?? order by ??) as ??', [
-            `i${plan.index}.${plan.to.column}`,
-            `i${plan.index}.${targetPk.column}`,
-            'mikro_auth_rn',
-          ]) as unknown as string,
-        ])
-        .where({ [plan.to.name]: { $in: keys } })
-        .toQuery();
+      const inner = sqlOf(
+        sqlEm(em)
+          .createQueryBuilder(plan.target.meta.class, `i${plan.index}`)
+          .select([
+            ...plan.target.fields.map((field) => field.name),
+            raw('row_number() over (partition by ?? order by ??) as ??', [
+              `i${plan.index}.${plan.to.column}`,
+              `i${plan.index}.${targetPk.column}`,
+              'mikro_auth_rn',
+            ]) as unknown as string,
+          ])
+          .where({ [plan.to.name]: { $in: asSubquery(keys) } }),
+      );
       params.push(...inner.params, joinLimits[plan.index]);
       joinSql.push(
         `left join (${inner.sql}) as ${quote(alias)} on ${on} and ${quote(alias, 'mikro_auth_rn')} <= ?`,

@@ -2,6 +2,7 @@ import { type Dictionary, type EntityManager, LockMode } from '@mikro-orm/core';
 import { MikroAuthError } from '../errors/classes.js';
 import type { FieldInfo, ModelInfo } from '../model/registry.js';
 import { dialectOfEm } from './dialect.js';
+import { asSubquery, sqlOf, sqlReturningRows } from './versions.js';
 
 /** The part of MikroORM's SQL QueryBuilder that core uses (present in @mikro-orm/sql 7.x). */
 export interface QueryBuilderLike {
@@ -50,19 +51,21 @@ export function selectFields(
     .select(fields.map((field) => field.name));
 }
 
-/** A sub-select of the first matching primary key, portable to MySQL's no-LIMIT-in-IN rule. */
-export function firstIds(info: ModelInfo, em: EntityManager, filter: Dictionary): QueryBuilderLike {
+/** A sub-select of the first matching primary key (for `$in`), portable to MySQL's no-LIMIT-in-IN rule. */
+export function firstIds(info: ModelInfo, em: EntityManager, filter: Dictionary): unknown {
   const pk = info.primaryKey.name;
   const inner = sqlEm(em)
     .createQueryBuilder(info.meta.class, 'inner0')
     .select([pk])
     .where(filter)
     .limit(1);
-  if (dialectOfEm(em) !== 'mysql') return inner;
-  return sqlEm(em)
-    .createQueryBuilder(info.meta.class, 'first0')
-    .from(inner, 'first0')
-    .select([`first0.${pk}`]);
+  if (dialectOfEm(em) !== 'mysql') return asSubquery(inner);
+  return asSubquery(
+    sqlEm(em)
+      .createQueryBuilder(info.meta.class, 'first0')
+      .from(inner, 'first0')
+      .select([`first0.${pk}`]),
+  );
 }
 
 /** The first matching primary key, locked for update (`em` must be in a transaction). */
@@ -90,7 +93,7 @@ export async function executeAll(
 ): Promise<Dictionary[]> {
   const result = await em
     .getConnection()
-    .execute(sql, [...params], 'all', em.getTransactionContext());
+    .execute(sqlReturningRows(em, sql), [...params], 'all', em.getTransactionContext());
   return result as Dictionary[];
 }
 
@@ -101,7 +104,7 @@ export function withSuffix(
 ): Pick<QueryBuilderLike, 'toQuery'> {
   return {
     toQuery: () => {
-      const query = qb.toQuery();
+      const query = sqlOf(qb);
       return { sql: `${query.sql}${suffix}`, params: query.params };
     },
   };

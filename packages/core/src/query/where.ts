@@ -17,8 +17,11 @@ type Term = { kind: 'filter'; filter: Filter } | { kind: 'true' } | { kind: 'fal
 const TRUE: Term = { kind: 'true' };
 const FALSE: Term = { kind: 'false' };
 
-/** A filter that no row satisfies; emitted instead of an empty `$or`, which MikroORM would mishandle. */
-const NOTHING: Filter = { [raw('1 = 0')]: [] };
+/**
+ * A filter that no row satisfies; emitted instead of an empty `$or`, which MikroORM would mishandle.
+ * Built afresh each time: MikroORM 6 forgets a raw fragment once a query used it.
+ */
+const nothing = (): Filter => ({ [raw('1 = 0')]: [] });
 
 function rawTerm(sql: string, params: readonly unknown[], collectOnly = false): Term {
   return { kind: 'filter', filter: collectOnly ? {} : { [raw(sql, params)]: [] } };
@@ -258,6 +261,6 @@ export function translateWhere(
         );
   const whole = combine([andTerm, orTerm], 'AND');
   if (whole.kind === 'true') return {};
-  if (whole.kind === 'false') return NOTHING;
+  if (whole.kind === 'false') return nothing();
   return whole.filter;
 }

@@ -1,6 +1,7 @@
 import type { Dictionary, EntityManager, Platform } from '@mikro-orm/core';
 import { MikroAuthError } from '../errors/classes.js';
 import type { FieldInfo, ModelInfo } from '../model/registry.js';
+import { readsJsonAsText } from '../orm/versions.js';
 import { toJsValue } from '../query/convert.js';
 import type { Row } from '../query/types.js';
 
@@ -34,6 +35,8 @@ export function rowFromDriver(info: ModelInfo, em: EntityManager, stored: Dictio
 function finishValue(field: FieldInfo, value: unknown, platform: Platform): unknown {
   if (value === null || value === undefined) return value ?? null;
   if ((field.type === 'json' || field.type === 'array') && typeof value === 'string') {
+    if (field.type === 'json' && readsJsonAsText(platform))
+      return platform.convertJsonToJSValue(value);
     const type = field.property.customType;
     return type ? type.convertToJSValue(value, platform) : value;
   }

@@ -1,6 +1,7 @@
 import type { Dictionary, EntityManager, QueryResult } from '@mikro-orm/core';
 import type { StoreState } from '../ops/context.js';
 import type { QueryBuilderLike } from '../orm/query-builder.js';
+import { sqlOf, sqlReturningRows } from '../orm/versions.js';
 import { type Filter, translateWhere, type ValueSlots } from '../query/where.js';
 import { type StatementShape, statementKey, statementTarget } from './key.js';
 import { fill, learn, MarkerSlots, ValueCollector } from './template.js';
@@ -52,10 +53,15 @@ export async function runStatement<M extends 'all' | 'run'>(
   const execute = (sql: string, params: readonly unknown[]) =>
     em
       .getConnection()
-      .execute(sql, [...params], method, em.getTransactionContext()) as Promise<Result>;
+      .execute(
+        method === 'all' ? sqlReturningRows(em, sql) : sql,
+        [...params],
+        method,
+        em.getTransactionContext(),
+      ) as Promise<Result>;
   const cache = state.statements;
   if (!cache) {
-    const query = build(DIRECT_SLOTS)().toQuery();
+    const query = sqlOf(build(DIRECT_SLOTS)());
     return execute(query.sql, query.params);
   }
   const key = statementKey(statementTarget(em), shape);
@@ -67,10 +73,10 @@ export async function runStatement<M extends 'all' | 'run'>(
     return execute(cached.sql, fill(cached, values.values));
   }
   const collector = new ValueCollector(false);
-  const real = build(collector)().toQuery();
+  const real = sqlOf(build(collector)());
   if (cached === undefined) {
     const markers = new MarkerSlots();
-    const marked = build(markers)().toQuery();
+    const marked = sqlOf(build(markers)());
     cache.set(key, learn(real, marked, markers.markers, collector.values) ?? null);
   }
   return execute(real.sql, real.params);

@@ -147,8 +147,10 @@ describe(`the connection guard on a healthy pool (${db.name})`, () => {
     await guardConnectionLoss(orm.em); // a second guard changes nothing
     await store.deleteMany('member');
     let removed = 0;
-    if (postgres) {
-      const pool = (await orm.em.getConnection().getNativeClient()) as pg.Pool;
+    // MikroORM 7's pg-pool, which the guard watches; MikroORM 6 runs on knex's own pool.
+    const connection = orm.em.getConnection() as { getNativeClient?: () => Promise<unknown> };
+    if (postgres && connection.getNativeClient) {
+      const pool = (await connection.getNativeClient()) as pg.Pool;
       pool.on('remove', () => removed++);
     }
     expect(await store.transaction(async (tx) => (await tx.create('member', member('a'))).id)).toBe(

@@ -7,9 +7,12 @@ import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const reports = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'reports');
-const file = join(reports, 'skipped.jsonl');
-const legsFile = join(reports, 'legs.jsonl');
+// TEST_SKIPS_FILE lets another package running these files (test-suite-orm6) keep its own record;
+// the legs record sits beside it.
+const file =
+  process.env.TEST_SKIPS_FILE ??
+  join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'reports', 'skipped.jsonl');
+const legsFile = join(dirname(file), 'legs.jsonl');
 
 /** Forgets the skips and legs of an earlier run (called once, when the matrix is planned). */
 export function resetSkips(): void {
@@ -19,7 +22,7 @@ export function resetSkips(): void {
 
 /** Notes that leg `leg` ran on `server`, provided `via` (a URL variable, a container, embedded). */
 export function recordLeg(leg: string, server: string, via: string): void {
-  mkdirSync(reports, { recursive: true });
+  mkdirSync(dirname(file), { recursive: true });
   appendFileSync(legsFile, `${JSON.stringify({ leg, server, via })}\n`);
 }
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { MikroORM, type Options } from '@mikro-orm/core';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { type DatabaseName, type Dialect, isServer, type ProvidedDatabase } from './databases.js';
+import { createTables, dropTables } from './schema.js';
 import { createDatabase, dropDatabase, TEST_DATABASE_PREFIX, urlForDatabase } from './server.js';
 
 type DriverClass = NonNullable<Options['driver']>;
@@ -121,8 +122,8 @@ export function useTestDatabase(): TestDatabase {
       const orm = await this.connect(options);
       // Drop and create rather than diff: MikroORM's MySQL schema diff misreads the implicit
       // CHECK constraints MariaDB adds to JSON columns and fails to update an unchanged table.
-      await orm.schema.drop();
-      await orm.schema.create();
+      await dropTables(orm);
+      await createTables(orm);
       return orm;
     },
     async reset() {

@@ -34,9 +34,17 @@ const SUITE_BANNER = /^\s*─+ \[[^\]]+\] ─+\s*$/;
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const REPORT_FILE = join(packageRoot, 'reports', 'conformance.json');
 
-function mikroOrmVersion(): string {
-  const require = createRequire(join(packageRoot, 'package.json'));
+/** The `@mikro-orm/core` version installed for the package whose package.json is `from`. */
+function mikroOrmVersion(from = join(packageRoot, 'package.json')): string {
+  const require = createRequire(from);
   return (require('@mikro-orm/core/package.json') as { version: string }).version;
+}
+
+/** Where the report goes and which package's MikroORM ran (packages/test-suite-orm6 sets both). */
+export interface ConformanceReporterOptions {
+  outputFile?: string;
+  /** A package.json whose `@mikro-orm/core` dependency the tests ran on. */
+  mikroOrmFrom?: string;
 }
 
 function classify(moduleId: string): { framework: string; suite: string } {
@@ -50,8 +58,15 @@ function classify(moduleId: string): { framework: string; suite: string } {
 }
 
 export default class ConformanceReporter implements Reporter {
+  readonly #options: ConformanceReporterOptions;
+
+  constructor(options: ConformanceReporterOptions = {}) {
+    this.#options = options;
+  }
+
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
-    const version = mikroOrmVersion();
+    const version = mikroOrmVersion(this.#options.mikroOrmFrom);
+    const outputFile = this.#options.outputFile ?? REPORT_FILE;
     const rows = new Map<string, ConformanceRow>();
     for (const module of testModules) {
       const { framework, suite } = classify(module.moduleId);
@@ -95,7 +110,7 @@ export default class ConformanceReporter implements Reporter {
       ),
       knownGaps: KNOWN_GAPS,
     };
-    mkdirSync(dirname(REPORT_FILE), { recursive: true });
-    writeFileSync(REPORT_FILE, `${JSON.stringify(report, null, 2)}\n`);
+    mkdirSync(dirname(outputFile), { recursive: true });
+    writeFileSync(outputFile, `${JSON.stringify(report, null, 2)}\n`);
   }
 }

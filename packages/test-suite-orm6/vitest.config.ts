@@ -1,0 +1,73 @@
+/**
+ * The conformance suite of packages/test-suite, run on MikroORM 6.6. The test files, the harness
+ * and the reporter are test-suite's own; only `@mikro-orm/*` differs: every import of it made by
+ * the test files, the harness and core's sources is aliased to this package's 6.6 copies (and each
+ * 6.6 driver resolves its own dependencies: knex, sqlite3, the mariadb connector).
+ */
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type ViteUserConfig } from 'vitest/config';
+
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const require = createRequire(import.meta.url);
+/** The directory of one of this package's own `@mikro-orm/*` dependencies. */
+const orm6 = (name: string) => dirname(require.resolve(`@mikro-orm/${name}/package.json`));
+
+/** MikroORM 7's SQL base package is @mikro-orm/sql; MikroORM 6's is @mikro-orm/knex. */
+const ORM_ALIASES = {
+  '@mikro-orm/core': orm6('core'),
+  '@mikro-orm/sql': orm6('knex'),
+  '@mikro-orm/knex': orm6('knex'),
+  '@mikro-orm/sqlite': orm6('sqlite'),
+  '@mikro-orm/postgresql': orm6('postgresql'),
+  '@mikro-orm/mysql': orm6('mysql'),
+  '@mikro-orm/mariadb': orm6('mariadb'),
+};
+
+export default defineConfig(async (): Promise<ViteUserConfig> => {
+  // This package's skipped legs go to its own reports (read by scripts/test-summary.mjs).
+  process.env.TEST_SKIPS_FILE = source('reports/skipped.jsonl');
+  const { planLegs } = await import('../test-suite/src/harness/plan.ts');
+  // MikroORM 6 runs on one server per dialect: the postgres18 leg (a second PostgreSQL version) is
+  // MikroORM 7's alone, to keep CI time in bounds.
+  const legs = (await planLegs()).filter((leg) => leg.name !== 'postgres18');
+  return {
+    resolve: {
+      alias: [
+        { find: '@mikro-auth/core', replacement: source('../core/src/index.ts') },
+        { find: '@mikro-auth/better-auth', replacement: source('../better-auth/src/index.ts') },
+        { find: '@mikro-auth/authjs', replacement: source('../authjs/src/index.ts') },
+        // Exact names only: `@mikro-orm/core/package.json` etc. resolve as they are.
+        ...Object.entries(ORM_ALIASES).map(([find, replacement]) => ({
+          find: new RegExp(`^${find}$`),
+          replacement,
+        })),
+      ],
+    },
+    test: {
+      root: source('../test-suite'),
+      silent: 'passed-only',
+      reporters: [
+        'default',
+        ['json', { outputFile: source('reports/vitest.json') }],
+        [
+          source('../test-suite/src/reporting/conformance-reporter.ts'),
+          { outputFile: source('reports/conformance.json'), mikroOrmFrom: source('package.json') },
+        ],
+      ],
+      projects: legs.map((leg) => ({
+        extends: true,
+        test: {
+          name: leg.name,
+          include: ['src/**/*.test.ts'],
+          // The example apps are their own packages with their own MikroORM 7 dependencies.
+          exclude: ['src/examples/**'],
+          globalSetup: ['./src/harness/global-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      })),
+    },
+  };
+});
