@@ -16,6 +16,8 @@
  * | driver error messages | prefixed by knex with the failed SQL (see driver-message.ts) | the driver's own |
  * | JSON from MariaDB through `@mikro-orm/mysql` | text (mysql2 3.20) | parsed (mysql2 3.24) |
  * | PostgreSQL pool | tarn (through knex); no `getNativeClient()` | pg-pool, `getNativeClient()` |
+ * | a column's `collation` | not in the DDL, not compared | in the DDL, compared |
+ * | a many-to-one's default update rule | `cascade` (with the default `Cascade.PERSIST`) | none |
  *
  * Differences core does not depend on (schema generator method names, `forceUtcTimezone`
  * defaults, awaitable QueryBuilders, driver packages) are listed in CONTRIBUTING.md.
@@ -111,6 +113,28 @@ export function readsJsonAsText(platform: Platform): boolean {
  */
 export async function settleConnectionLoss(): Promise<void> {
   if (ormVersion().major === 6) await new Promise((resolve) => setTimeout(resolve, 25));
+}
+
+/**
+ * Whether a column type MikroORM asks a custom type for should carry the column's collation
+ * itself. MikroORM 6 leaves a property's `collation` out of the DDL, so ExactStringType puts it in
+ * the type it gives at discovery (the property has no column type yet), from which the DDL is
+ * written. The schema comparator asks again with the column type already set: there the type must
+ * stay plain, as MikroORM 6 reads a column's type back without its collation. MikroORM 7 writes
+ * and compares `collation` itself.
+ */
+export function collationInColumnType(prop: { columnTypes?: readonly string[] }): boolean {
+  return ormVersion().major === 6 && !prop.columnTypes?.length;
+}
+
+/**
+ * The update rule of core's foreign keys, as many-to-one property options. MikroORM 6 gives a
+ * many-to-one with the default `Cascade.PERSIST` `on update cascade`; MikroORM 7 gives none. Keys
+ * never change, so both get none: `no action` on MikroORM 6 (the schema comparator takes it as
+ * equal to none), nothing on MikroORM 7. The schema is then the same on both majors.
+ */
+export function foreignKeyUpdateRule(): { updateRule?: 'no action' } {
+  return ormVersion().major === 6 ? { updateRule: 'no action' } : {};
 }
 
 /** Every entity's metadata, from either shape of `MetadataStorage.getAll()`. */

@@ -1,5 +1,6 @@
 import { EntitySchema, type EntitySchemaProperty } from '@mikro-orm/core';
 import { ConfigurationError, MikroAuthError } from '../errors/classes.js';
+import { foreignKeyUpdateRule } from '../orm/versions.js';
 import { ExactStringType } from './exact-string.js';
 import type { FieldSpec, IdStrategy, TableSpec } from './spec.js';
 
@@ -144,6 +145,7 @@ export function buildEntitySchemas(tables: readonly TableSpec[]): EntitySchema[]
           entity: () => schemas.get(targetEntity)!,
           mapToPk: true,
           deleteRule: column.deleteRule,
+          ...foreignKeyUpdateRule(),
           ...common,
         } as EntitySchemaProperty<unknown, unknown>;
       } else {

@@ -1,5 +1,6 @@
 import { type EntityProperty, type Platform, StringType } from '@mikro-orm/core';
 import { dialectOf } from '../orm/dialect.js';
+import { collationInColumnType } from '../orm/versions.js';
 
 /** The binary collation of MySQL's and MariaDB's utf8mb4 character set. */
 export const BINARY_COLLATION = 'utf8mb4_bin';
@@ -14,8 +15,13 @@ export const BINARY_COLLATION = 'utf8mb4_bin';
 export class ExactStringType extends StringType {
   override getColumnType(prop: EntityProperty, platform: Platform): string {
     // The collation is platform-specific, so it is decided when MikroORM discovers the entity.
-    if (dialectOf(platform) === 'mysql') prop.collation = BINARY_COLLATION;
-    else if (prop.collation === BINARY_COLLATION) delete prop.collation;
+    if (dialectOf(platform) === 'mysql') {
+      prop.collation = BINARY_COLLATION;
+      const type = super.getColumnType(prop, platform);
+      // MikroORM 6 writes no `collation` into the DDL: the column type carries it there.
+      return collationInColumnType(prop) ? `${type} collate ${BINARY_COLLATION}` : type;
+    }
+    if (prop.collation === BINARY_COLLATION) delete prop.collation;
     return super.getColumnType(prop, platform);
   }
 }
