@@ -19,6 +19,8 @@ export interface ColumnOptions {
   /** For m:1: the entity name of the referenced table. */
   target?: string;
   deleteRule?: string;
+  /** For m:1 on MikroORM 6: `no action`, as MikroORM 7 has it (see `foreignKeyUpdateRule`). */
+  updateRule?: string;
   /** Database default of a scalar column. */
   default?: string | number | boolean | null;
   /** A string column compared exactly (`ExactStringType`: binary collation on MySQL/MariaDB). */
@@ -108,6 +110,7 @@ export function tableColumns(
         ...base,
         target: target.entity,
         deleteRule: spec.references.onDelete ?? 'cascade',
+        ...foreignKeyUpdateRule(),
       });
     } else {
       columns.set(name, {
@@ -145,7 +148,7 @@ export function buildEntitySchemas(tables: readonly TableSpec[]): EntitySchema[]
           entity: () => schemas.get(targetEntity)!,
           mapToPk: true,
           deleteRule: column.deleteRule,
-          ...foreignKeyUpdateRule(),
+          ...(column.updateRule ? { updateRule: column.updateRule } : {}),
           ...common,
         } as EntitySchemaProperty<unknown, unknown>;
       } else {

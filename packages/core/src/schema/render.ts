@@ -46,6 +46,7 @@ function propertySource(column: ColumnOptions): string {
   if (column.unique) calls.push('unique()');
   if (column.index) calls.push('index()');
   if (column.deleteRule) calls.push(`deleteRule(${JSON.stringify(column.deleteRule)})`);
+  if (column.updateRule) calls.push(`updateRule(${JSON.stringify(column.updateRule)})`);
   const chain = calls.join('.');
   return column.kind === 'm:1' ? `() => ${chain}` : chain;
 }
