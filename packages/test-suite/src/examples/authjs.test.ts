@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { authjsEntities } from '@mikro-auth/authjs';
 import { createStore, type Row, type Store } from '@mikro-auth/core';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../harness/index.js';
 import {
@@ -58,6 +58,22 @@ async function userByEmail(email: string): Promise<UserRow> {
 
 async function sessionsOf(userId: string): Promise<Row[]> {
   return (await database()).findMany('Session', { where: [{ field: 'userId', value: userId }] });
+}
+
+/** A platform authenticator (like Touch ID) in the page's browser context, holding no passkey yet. */
+async function virtualAuthenticator(context: BrowserContext, page: Page) {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+    },
+  });
+  return { cdp, authenticatorId };
 }
 
 /** The line under the title: its text and whether it is an error. */
@@ -239,17 +255,7 @@ describe.runIf(enabled)(`Auth.js example in Chromium (${db.name})`, () => {
     const page = await context.newPage();
     // An authenticator that holds no passkey for this site: the browser answers exactly as if the
     // user had cancelled (NotAllowedError), so the page must name both causes.
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-      },
-    });
+    await virtualAuthenticator(context, page);
     const sessionsBefore = await (await database()).count('Session');
     await page.goto(base);
     await signedOut(page);
@@ -271,17 +277,7 @@ describe.runIf(enabled)(`Auth.js example in Chromium (${db.name})`, () => {
     const email = 'katherine@example.com';
     const context = await browser.newContext();
     const page = await context.newPage();
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-      },
-    });
+    const { cdp, authenticatorId } = await virtualAuthenticator(context, page);
 
     await page.goto(await requestLink(page, email));
     expect(await signedInAs(page)).toBe(email);
