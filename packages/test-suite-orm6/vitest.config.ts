@@ -23,6 +23,8 @@ const ORM_ALIASES = {
   '@mikro-orm/postgresql': orm6('postgresql'),
   '@mikro-orm/mysql': orm6('mysql'),
   '@mikro-orm/mariadb': orm6('mariadb'),
+  // MikroORM 6 has no @mikro-orm/decorators: its decorators are exported by @mikro-orm/core.
+  '@mikro-orm/decorators/legacy': source('src/decorators-legacy.ts'),
 };
 
 export default defineConfig(async (): Promise<ViteUserConfig> => {

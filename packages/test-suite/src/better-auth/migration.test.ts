@@ -15,6 +15,7 @@ import {
 } from '@better-auth/test-utils/adapter';
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../harness/index.js';
+import { entityMetadata } from '../harness/metadata.js';
 import { type EntitySource, runOfficialSuites } from './official.js';
 import { decoratedEntities } from './old-adapter-entities.js';
 
@@ -38,8 +39,7 @@ describe(`the old adapter's shapes (${db.name})`, () => {
   it('are what the suites ran on: PascalCase entities, snake_case columns, a user relation', async () => {
     await db.reset();
     const orm = await db.init({ entities: decoratedEntities({}).entities as never });
-    const meta = (name: string) =>
-      [...orm.getMetadata().getAll().values()].find((entity) => entity.className === name)!;
+    const meta = (name: string) => entityMetadata(orm, name);
     expect(meta('User').tableName).toBe('user');
     expect(meta('User').properties.emailVerified!.fieldNames).toEqual(['email_verified']);
     expect(meta('User').properties.address!.kind).toBe('embedded');

@@ -13,10 +13,11 @@
  * Built per Better Auth configuration from `getAuthTables(options)` so the official suites can
  * migrate to every configuration they test. The decorators are the real ones from
  * `@mikro-orm/decorators/legacy`, applied the way TypeScript's `experimentalDecorators` output
- * applies them (this repository's test runner does not transpile decorator syntax).
+ * applies them (this repository's test runner does not transpile decorator syntax). On MikroORM
+ * 6.6, where decorators live in `@mikro-orm/core`, test-suite-orm6 aliases that import to them.
  */
 import { randomUUID } from 'node:crypto';
-import { defineEntity, type EntitySchema, JsonType, p } from '@mikro-orm/core';
+import { defineEntity, type EntitySchema, JsonType, MetadataStorage, p } from '@mikro-orm/core';
 import {
   Embeddable,
   Embedded,
@@ -52,6 +53,27 @@ function namedClass(name: string, base: Constructor): Constructor {
   return { [name]: class extends base {} }[name]!;
 }
 
+/**
+ * MikroORM 6.6's decorators keep metadata in one global store keyed by class name and the
+ * declaring file, so the classes of every configuration built here would share (and pile up)
+ * one entry per name. A user has one class per name; giving each build its own "file" keeps
+ * the builds apart the same way. MikroORM 7 keeps decorator metadata on the class itself
+ * (`META_SYMBOL`) and needs nothing.
+ */
+const storage = MetadataStorage as unknown as { PATH_SYMBOL?: symbol; META_SYMBOL?: symbol };
+/** Set only where metadata is keyed by name and file (6.6: no per-class `META_SYMBOL`). */
+const PATH_SYMBOL = storage.META_SYMBOL ? undefined : storage.PATH_SYMBOL;
+let builds = 0;
+function ownMetadata(build: number, ...classes: object[]): void {
+  if (!PATH_SYMBOL) return;
+  for (const cls of classes) {
+    Object.defineProperty(cls, PATH_SYMBOL, {
+      value: `${import.meta.filename}#build-${build}`,
+      writable: true,
+    });
+  }
+}
+
 /** The referenced table's key when a field is a foreign key to another table's id. */
 function referenceTarget(tables: BetterAuthDBSchema, attribute: DBFieldAttribute) {
   const reference = attribute.references;
@@ -80,12 +102,14 @@ const keyed = (attribute: DBFieldAttribute) =>
 export function decoratedEntities(options: BetterAuthOptions): OldShapes {
   const tables = getAuthTables(options);
   const generateId = options.advanced?.database?.generateId;
+  const build = ++builds;
 
   // @Embeddable() class Address { @Property street; @Property city }
   const Address = class Address {
     street = '';
     city = '';
   };
+  ownMetadata(build, Address);
   decorateProperty(Address, 'street', Property({ type: 'string' }));
   decorateProperty(Address, 'city', Property({ type: 'string' }));
   Embeddable()(Address);
@@ -101,6 +125,7 @@ export function decoratedEntities(options: BetterAuthOptions): OldShapes {
     createdAt = new Date();
     updatedAt = new Date();
   };
+  ownMetadata(build, Base);
   decorateProperty(Base, 'id', primaryKey);
   decorateProperty(Base, 'createdAt', Property({ type: Date, length: 3 }));
   decorateProperty(
@@ -116,6 +141,7 @@ export function decoratedEntities(options: BetterAuthOptions): OldShapes {
   for (const [key, table] of Object.entries(tables)) {
     const name = className(table.modelName || key);
     const cls = namedClass(name, hasTimestamps(table.fields) ? Base : Plain);
+    ownMetadata(build, cls);
     if (!hasTimestamps(table.fields)) decorateProperty(cls, 'id', primaryKey);
     classes.set(key, cls);
   }
@@ -283,7 +309,10 @@ export function definedEntities(options: BetterAuthOptions): OldShapes {
     }
     const name = className(table.modelName || key);
     const schema = defineEntity({ name, properties }) as unknown as EntitySchema;
-    const cls = namedClass(name, (schema as unknown as { class: Constructor }).class);
+    // MikroORM 7's defineEntity makes a class to extend; on 6.6 there is none and users write a
+    // plain class (`class User {}`) for setClass.
+    const generated = (schema as unknown as { class?: Constructor }).class;
+    const cls = namedClass(name, generated ?? class {});
     schema.setClass(cls as never);
     schemas.set(key, schema);
   }

@@ -11,6 +11,7 @@ import { type BetterAuthOptions, betterAuth } from 'better-auth';
 import { twoFactor, username } from 'better-auth/plugins';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../harness/index.js';
+import { entityMetadata } from '../harness/metadata.js';
 
 const db = useTestDatabase();
 
@@ -33,8 +34,7 @@ function authOn(orm: MikroORM, options: BetterAuthOptions) {
 
 /** Rows in the user table, read with MikroORM directly. */
 function users(orm: MikroORM): Promise<number> {
-  const user = [...orm.getMetadata().getAll().values()].find((meta) => meta.className === 'User');
-  return orm.em.fork().count(user!.class, {});
+  return orm.em.fork().count(entityMetadata(orm, 'User').class, {});
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
