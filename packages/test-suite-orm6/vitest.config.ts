@@ -64,7 +64,12 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
           name: leg.name,
           include: ['src/**/*.test.ts'],
           // The example apps are their own packages with their own MikroORM 7 dependencies.
-          exclude: ['src/examples/**'],
+          // better-auth/cli.test.ts runs `npx auth generate` in a child process, which loads the
+          // built packages and so MikroORM 7, then compares its file with betterAuthEntities on 6.6:
+          // the two majors' foreign-key update rules differ by design (see core's orm/versions.ts).
+          // A 6.6 user's CLI runs on 6.6; that rendering is checked in-process on 6.6 by
+          // core/entities.test.ts and authjs/entities.test.ts ("renders source … same schema").
+          exclude: ['src/examples/**', 'src/better-auth/cli.test.ts'],
           globalSetup: ['./src/harness/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
