@@ -53,9 +53,9 @@ function cell(row: Row | undefined): string {
   return `${mark} ${row.passed}/${total}${row.skipped ? ` (${row.skipped} skipped)` : ''}`;
 }
 
-/** The server a leg ran on, short: `PostgreSQL 15.20 (Debian …)` → `PostgreSQL 15.20`. */
-function serverOf(database: string): string {
-  const label = report.rows.find((row) => row.database === database)?.server ?? 'unknown';
+/** The server a column ran on, short: `PostgreSQL 15.20 (Debian …)` → `PostgreSQL 15.20`. */
+function serverOf(column: Column): string {
+  const label = report.rows.find((row) => inColumn(row, column))?.server ?? 'unknown';
   return label.replace(/\s*\([^)]*\)$/, '');
 }
 
@@ -63,9 +63,7 @@ const lines: string[] = [];
 // Each column names its leg and the server version that really ran it.
 lines.push(
   `| suite | ${columns
-    .map(
-      (column) => `${column.database} · MikroORM ${column.major}<br>${serverOf(column.database)}`,
-    )
+    .map((column) => `${column.database} · MikroORM ${column.major}<br>${serverOf(column)}`)
     .join(' | ')} |`,
 );
 lines.push(`|---|${columns.map(() => '---').join('|')}|`);
