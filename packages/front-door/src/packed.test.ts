@@ -1,31 +1,17 @@
 /**
- * The packages as npm users get them: `pnpm pack` (which builds through `prepack`), then
- * `npm install` of the tarballs next to the peers the READMEs name, in an empty project. The app
- * in packed-app/ then signs a user up through Better Auth and creates one through Auth.js (ESM),
- * loads every package from CommonJS, and type-checks with nodenext and bundler resolution.
- *
- * SQLite comes from node:sqlite (`@mikro-orm/sql`'s NodeSqliteDialect), so the install builds no
- * native addon; peers are pinned to the versions this repository tests (the registry's newest
- * `@mikro-orm/postgresql` cannot install on these machines, see shared/ENVIRONMENT.md).
+ * The packages as npm users get them, packed and installed with npm in an empty project by the
+ * global setup (packed-install.ts: network work stays outside the test timeouts). The app in
+ * packed-app/ then signs a user up through Better Auth and creates one through Auth.js (ESM), loads
+ * every package from CommonJS, and type-checks with nodenext and bundler resolution.
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { PACKED } from './packed-install.ts';
 import { cleanEnv, root, run } from './readme.ts';
 
-const app = mkdtempSync(join(tmpdir(), 'mikro-auth-packed-'));
+const app = inject('packedApp');
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-
-/** The version of `name` the conformance suite tests with. */
-function tested(name: string): string {
-  const manifest = JSON.parse(
-    readFileSync(join(root, 'packages', 'test-suite', 'package.json'), 'utf8'),
-  ) as { dependencies: Record<string, string> };
-  const version = manifest.dependencies[name];
-  if (!version) throw new Error(`packages/test-suite does not depend on ${name}`);
-  return `${name}@${version}`;
-}
 
 async function sh(line: string, cwd = app): Promise<string> {
   const { exitCode, output } = await run(line, cwd, cleanEnv());
@@ -33,32 +19,18 @@ async function sh(line: string, cwd = app): Promise<string> {
   return output;
 }
 
-beforeAll(async () => {
-  for (const name of ['core', 'better-auth', 'authjs']) {
-    await sh(`pnpm pack --pack-destination ${app}`, join('packages', name));
-  }
-  cpSync(join(root, 'packages', 'front-door', 'packed-app'), app, { recursive: true });
-  writeFileSync(
-    join(app, 'package.json'),
-    JSON.stringify({ name: 'packed-app', private: true, type: 'module' }),
-  );
-  const tarballs = readdirSync(app).filter((file) => file.endsWith('.tgz'));
-  expect(tarballs.sort()).toEqual([
-    'mikro-auth-authjs-0.0.0.tgz',
-    'mikro-auth-better-auth-0.0.0.tgz',
-    'mikro-auth-core-0.0.0.tgz',
-  ]);
-  const peers = ['better-auth', '@auth/core', '@mikro-orm/core', '@mikro-orm/sql'].map(tested);
-  await sh(
-    `npm install --no-audit --no-fund --prefer-offline ${tarballs.map((t) => `./${t}`).join(' ')} ${peers.join(' ')}`,
-  );
-});
-
-afterAll(() => rmSync(app, { recursive: true, force: true }));
-
 describe('the packed packages installed with npm', () => {
-  it('ship dist, LICENSE and README, and no tests', () => {
-    for (const name of ['core', 'better-auth', 'authjs']) {
+  it('are the three tarballs, shipping dist, LICENSE and README, and no tests', () => {
+    expect(
+      readdirSync(app)
+        .filter((file) => file.endsWith('.tgz'))
+        .sort(),
+    ).toEqual([
+      'mikro-auth-authjs-0.0.0.tgz',
+      'mikro-auth-better-auth-0.0.0.tgz',
+      'mikro-auth-core-0.0.0.tgz',
+    ]);
+    for (const name of PACKED) {
       const installed = join(app, 'node_modules', '@mikro-auth', name);
       const files = readdirSync(installed);
       expect(files).toEqual(expect.arrayContaining(['dist', 'LICENSE', 'README.md']));

@@ -14,7 +14,7 @@ import {
   URL_VARIABLE,
 } from './databases.js';
 import { embeddedPostgresProblem, PLATFORM_PACKAGE } from './embedded-postgres.js';
-import { recordSkip, resetSkips } from './skips.js';
+import { recordPlanned, recordSkip, resetSkips } from './skips.js';
 
 export interface PlannedLeg {
   name: DatabaseName;
@@ -67,11 +67,20 @@ export async function sourceFor(
   };
 }
 
-export async function planLegs(env: NodeJS.ProcessEnv = process.env): Promise<PlannedLeg[]> {
+/**
+ * The legs this run starts, in matrix order: the selected ones (`TEST_DATABASES`) less `except`
+ * (legs a package leaves out by design). Each planned leg is recorded, so the closing summary can
+ * tell a leg whose server never started from one that ran.
+ */
+export async function planLegs(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { except?: readonly DatabaseName[] } = {},
+): Promise<PlannedLeg[]> {
   const isCi = env.CI === 'true' || env.CI === '1';
   const legs: PlannedLeg[] = [];
   resetSkips();
-  for (const name of selectedDatabases(env.TEST_DATABASES)) {
+  const selected = selectedDatabases(env.TEST_DATABASES);
+  for (const name of selected.filter((leg) => !options.except?.includes(leg))) {
     const source = await sourceFor(name, env);
     if (!('problem' in source)) {
       legs.push({ name, source });
@@ -84,5 +93,6 @@ export async function planLegs(env: NodeJS.ProcessEnv = process.env): Promise<Pl
     console.warn(`\n!!! SKIPPING the ${name} leg. ${message}\n`);
     recordSkip(`the ${name} leg`, message);
   }
+  for (const leg of legs) recordPlanned(leg.name);
   return legs;
 }

@@ -1,7 +1,8 @@
 /**
- * Records what a run skipped (a database leg, the browser tests) in reports/skipped.jsonl, and which
- * server each leg ran on in reports/legs.jsonl, so the closing summary (scripts/test-summary.mjs)
- * can repeat both next to the counts instead of leaving them at the top of a long log.
+ * Records what a run skipped (a database leg, the browser tests) in reports/skipped.jsonl, which
+ * legs were planned in reports/planned.jsonl and which server each leg ran on in
+ * reports/legs.jsonl, so the closing summary (scripts/test-summary.mjs) can repeat them next to the
+ * counts, and name a planned leg that never started, instead of leaving them in a long log.
  */
 import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,11 +14,19 @@ const file =
   process.env.TEST_SKIPS_FILE ??
   join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'reports', 'skipped.jsonl');
 const legsFile = join(dirname(file), 'legs.jsonl');
+const plannedFile = join(dirname(file), 'planned.jsonl');
 
 /** Forgets the skips and legs of an earlier run (called once, when the matrix is planned). */
 export function resetSkips(): void {
   rmSync(file, { force: true });
   rmSync(legsFile, { force: true });
+  rmSync(plannedFile, { force: true });
+}
+
+/** Notes that leg `leg` is planned: its global setup should start it (see recordLeg). */
+export function recordPlanned(leg: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  appendFileSync(plannedFile, `${JSON.stringify({ leg })}\n`);
 }
 
 /** Notes that leg `leg` ran on `server`, provided `via` (a URL variable, a container, embedded). */
