@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { installPacked } from '../src/packed-install.ts';
 
 const started = Date.now();
-const app = await installPacked();
+const app = await installPacked(3);
 rmSync(app, { recursive: true, force: true });
 console.log(
   `npm cache holds the packed-packages test's dependencies (${Math.round((Date.now() - started) / 1000)} s)`,

@@ -32,18 +32,27 @@ export function tested(name: string): string {
 /** The peers installed next to the tarballs, pinned. */
 export const PEERS = ['better-auth', '@auth/core', '@mikro-orm/core', '@mikro-orm/sql'];
 
-async function sh(line: string, cwd: string): Promise<void> {
-  const { exitCode, output } = await run(line, cwd, cleanEnv());
-  if (exitCode !== 0)
-    throw new Error(`\`${line}\` failed in ${cwd} (exit ${exitCode}):\n${output}`);
+async function sh(line: string, cwd: string, attempts = 1): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const { exitCode, output } = await run(line, cwd, cleanEnv());
+    if (exitCode === 0) return;
+    const failure = `\`${line}\` failed in ${cwd} (exit ${exitCode}, attempt ${attempt} of ${attempts})`;
+    if (attempt >= attempts) throw new Error(`${failure}:\n${output}`);
+    console.warn(
+      `${failure}; trying again. It ended with:\n${output.split('\n').slice(-8).join('\n')}`,
+    );
+  }
 }
 
 /**
  * Packs the built packages into a new directory and installs them there with npm; returns the
  * directory. The packages must be built (turbo builds them before the front door's tests);
  * `ignore-scripts` keeps `prepack` from rebuilding dist/ while other test processes load it.
+ * The install is tried `attempts` times: a new machine's first registry requests have been seen
+ * to stall for minutes and then fail (SELF_SIGNED_CERT_IN_CHAIN after ~290 s), and npm's own
+ * default waits 5 minutes for a stalled request, so each request gets 60 s here and 4 retries.
  */
-export async function installPacked(): Promise<string> {
+export async function installPacked(attempts = 1): Promise<string> {
   const app = mkdtempSync(join(tmpdir(), 'mikro-auth-packed-'));
   for (const name of PACKED) {
     await sh(
@@ -60,8 +69,9 @@ export async function installPacked(): Promise<string> {
     .filter((file) => file.endsWith('.tgz'))
     .sort();
   await sh(
-    `npm install --no-audit --no-fund --prefer-offline ${tarballs.map((t) => `./${t}`).join(' ')} ${PEERS.map(tested).join(' ')}`,
+    `npm install --no-audit --no-fund --prefer-offline --fetch-timeout=60000 --fetch-retries=4 ${tarballs.map((t) => `./${t}`).join(' ')} ${PEERS.map(tested).join(' ')}`,
     app,
+    attempts,
   );
   return app;
 }

@@ -16,7 +16,7 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<() => void> {
   const started = Date.now();
-  const app = await installPacked();
+  const app = await installPacked(2);
   console.log(
     `[front-door] packed and installed with npm in ${Math.round((Date.now() - started) / 1000)} s: ${app}`,
   );
