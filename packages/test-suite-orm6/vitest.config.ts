@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig, type ViteUserConfig } from 'vitest/config';
+import { configDefaults, defineConfig, type ViteUserConfig } from 'vitest/config';
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const require = createRequire(import.meta.url);
@@ -31,6 +31,9 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
   // This package's skipped legs go to its own reports (read by scripts/test-summary.mjs).
   process.env.TEST_SKIPS_FILE = source('reports/skipped.jsonl');
   const { planLegs } = await import('../test-suite/src/harness/plan.ts');
+  const { LEG_SCOPE, ORM6_SCOPE, testWorkers } = await import(
+    '../test-suite/src/harness/schedule.ts'
+  );
   // MikroORM 6 runs on one server per dialect: the postgres18 leg (a second PostgreSQL version) is
   // MikroORM 7's alone, to keep CI time in bounds.
   const legs = await planLegs(process.env, { except: ['postgres18'] });
@@ -50,6 +53,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
     test: {
       root: source('../test-suite'),
       silent: 'passed-only',
+      maxWorkers: testWorkers(),
       reporters: [
         'default',
         ['json', { outputFile: source('reports/vitest.json') }],
@@ -63,13 +67,12 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
         test: {
           name: leg.name,
           include: ['src/**/*.test.ts'],
-          // The example apps are their own packages with their own MikroORM 7 dependencies.
-          // better-auth/cli.test.ts runs `npx auth generate` in a child process, which loads the
-          // built packages and so MikroORM 7, then compares its file with betterAuthEntities on 6.6:
-          // the two majors' foreign-key update rules differ by design (see core's orm/versions.ts).
-          // A 6.6 user's CLI runs on 6.6; that rendering is checked in-process on 6.6 by
-          // core/entities.test.ts and authjs/entities.test.ts ("renders source … same schema").
-          exclude: ['src/examples/**', 'src/better-auth/cli.test.ts'],
+          // ORM6_SCOPE says why the example apps and the CLI test stay on MikroORM 7.
+          exclude: [
+            ...configDefaults.exclude,
+            ...ORM6_SCOPE.exclude,
+            ...(LEG_SCOPE[leg.name]?.exclude ?? []),
+          ],
           globalSetup: ['./src/harness/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,

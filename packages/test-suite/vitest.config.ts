@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig, type ViteUserConfig } from 'vitest/config';
+import { configDefaults, defineConfig, type ViteUserConfig } from 'vitest/config';
 import { planLegs } from './src/harness/plan.js';
+import { LEG_SCOPE, testWorkers } from './src/harness/schedule.js';
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -19,6 +20,8 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
     test: {
       // Better Auth's suites log every migration; show console output of failing tests only.
       silent: 'passed-only',
+      // Files of all legs share one pool, one worker per core (TEST_WORKERS overrides).
+      maxWorkers: testWorkers(),
       reporters: [
         'default',
         ['json', { outputFile: 'reports/vitest.json' }],
@@ -31,6 +34,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
           // The planned source goes to the leg's global setup, which starts or reaches the server.
           provide: { legSource: leg.source },
           include: ['src/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...(LEG_SCOPE[leg.name]?.exclude ?? [])],
           globalSetup: ['./src/harness/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
