@@ -48,9 +48,8 @@ async function sh(line: string, cwd: string, attempts = 1): Promise<void> {
  * Packs the built packages into a new directory and installs them there with npm; returns the
  * directory. The packages must be built (turbo builds them before the front door's tests);
  * `ignore-scripts` keeps `prepack` from rebuilding dist/ while other test processes load it.
- * The install is tried `attempts` times: a new machine's first registry requests have been seen
- * to stall for minutes and then fail (SELF_SIGNED_CERT_IN_CHAIN after ~290 s), and npm's own
- * default waits 5 minutes for a stalled request, so each request gets 60 s here and 4 retries.
+ * The install is tried `attempts` times, each registry request for at most 60 s (npm's own
+ * default waits 5 minutes for a stalled one).
  */
 export async function installPacked(attempts = 1): Promise<string> {
   const app = mkdtempSync(join(tmpdir(), 'mikro-auth-packed-'));
@@ -69,7 +68,7 @@ export async function installPacked(attempts = 1): Promise<string> {
     .filter((file) => file.endsWith('.tgz'))
     .sort();
   await sh(
-    `npm install --no-audit --no-fund --prefer-offline --fetch-timeout=60000 --fetch-retries=4 ${tarballs.map((t) => `./${t}`).join(' ')} ${PEERS.map(tested).join(' ')}`,
+    `npm install --no-audit --no-fund --prefer-offline --fetch-timeout=60000 ${tarballs.map((t) => `./${t}`).join(' ')} ${PEERS.map(tested).join(' ')}`,
     app,
     attempts,
   );
