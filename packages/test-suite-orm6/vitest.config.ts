@@ -31,7 +31,8 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
   // This package's skipped legs go to its own reports (read by scripts/test-summary.mjs).
   process.env.TEST_SKIPS_FILE = source('reports/skipped.jsonl');
   const { planLegs } = await import('../test-suite/src/harness/plan.ts');
-  const { LEG_SCOPE, ORM6_SCOPE, testWorkers } = await import(
+  const { replicaProjects } = await import('../test-suite/src/harness/replica-leg.ts');
+  const { LEG_SCOPE, ORM6_SCOPE, REPLICA_LEG, testWorkers } = await import(
     '../test-suite/src/harness/schedule.ts'
   );
   // MikroORM 6 runs on one server per dialect: the postgres18 leg (a second PostgreSQL version) is
@@ -62,22 +63,26 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
           { outputFile: source('reports/conformance.json'), mikroOrmFrom: source('package.json') },
         ],
       ],
-      projects: legs.map((leg) => ({
-        extends: true,
-        test: {
-          name: leg.name,
-          include: ['src/**/*.test.ts'],
-          // ORM6_SCOPE says why the example apps and the CLI test stay on MikroORM 7.
-          exclude: [
-            ...configDefaults.exclude,
-            ...ORM6_SCOPE.exclude,
-            ...(LEG_SCOPE[leg.name]?.exclude ?? []),
-          ],
-          globalSetup: ['./src/harness/global-setup.ts'],
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
-        },
-      })),
+      projects: [
+        ...legs.map((leg) => ({
+          extends: true as const,
+          test: {
+            name: leg.name,
+            include: ['src/**/*.test.ts'],
+            // ORM6_SCOPE says why the example apps and the CLI test stay on MikroORM 7.
+            exclude: [
+              ...configDefaults.exclude,
+              ...ORM6_SCOPE.exclude,
+              ...REPLICA_LEG.include,
+              ...(LEG_SCOPE[leg.name]?.exclude ?? []),
+            ],
+            globalSetup: ['./src/harness/global-setup.ts'],
+            testTimeout: 30_000,
+            hookTimeout: 60_000,
+          },
+        })),
+        ...replicaProjects(),
+      ],
     },
   };
 });

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { configDefaults, defineConfig, type ViteUserConfig } from 'vitest/config';
 import { planLegs } from './src/harness/plan.js';
-import { LEG_SCOPE, testWorkers } from './src/harness/schedule.js';
+import { replicaProjects } from './src/harness/replica-leg.js';
+import { LEG_SCOPE, REPLICA_LEG, testWorkers } from './src/harness/schedule.js';
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -27,19 +28,26 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
         ['json', { outputFile: 'reports/vitest.json' }],
         './src/reporting/conformance-reporter.ts',
       ],
-      projects: legs.map((leg) => ({
-        extends: true,
-        test: {
-          name: leg.name,
-          // The planned source goes to the leg's global setup, which starts or reaches the server.
-          provide: { legSource: leg.source },
-          include: ['src/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, ...(LEG_SCOPE[leg.name]?.exclude ?? [])],
-          globalSetup: ['./src/harness/global-setup.ts'],
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
-        },
-      })),
+      projects: [
+        ...legs.map((leg) => ({
+          extends: true as const,
+          test: {
+            name: leg.name,
+            // The planned source goes to the leg's global setup, which starts or reaches the server.
+            provide: { legSource: leg.source },
+            include: ['src/**/*.test.ts'],
+            exclude: [
+              ...configDefaults.exclude,
+              ...REPLICA_LEG.include,
+              ...(LEG_SCOPE[leg.name]?.exclude ?? []),
+            ],
+            globalSetup: ['./src/harness/global-setup.ts'],
+            testTimeout: 30_000,
+            hookTimeout: 60_000,
+          },
+        })),
+        ...replicaProjects(),
+      ],
     },
   };
 });

@@ -18,6 +18,7 @@ import {
   NotFoundError,
   type OrmSource,
   pascalCase,
+  type ReadRouting,
   type Row,
   SchemaMismatchError,
   type Store,
@@ -47,6 +48,12 @@ export interface MikroOrmAdapterOptions {
    * property that keeps token fields with no column of their own.
    */
   fields?: AuthjsFieldNames;
+  /**
+   * Where reads go (default `'primary'`). `{ from: 'replicas', maxLagMs }` (PostgreSQL) sends reads
+   * outside transactions to the read replicas of your MikroORM config that hold every commit older
+   * than `maxLagMs` and every write this process made; see "Read replicas" in @mikro-auth/core.
+   */
+  reads?: ReadRouting;
 }
 
 /**
@@ -294,7 +301,7 @@ export function MikroOrmAdapter(
     const target = options.entities?.[model];
     if (target !== undefined) models[model] = target;
   }
-  const store = createStore(orm, { models });
+  const store = createStore(orm, { models, ...(options.reads ? { reads: options.reads } : {}) });
   const views = new Map<AuthjsModel, View>();
   const entityName = (model: AuthjsModel) => modelName(model, options.entities, pascalCase(model));
 

@@ -6,7 +6,7 @@ import type {
   AdapterUser,
   VerificationToken,
 } from '@auth/core/adapters';
-import type { FieldSpec, ModelTarget, OrmSource, TableSpec } from '@mikro-auth/core';
+import type { FieldSpec, ModelTarget, OrmSource, ReadRouting, TableSpec } from '@mikro-auth/core';
 import { defineEntity, type EntityClass, EntitySchema, p } from '@mikro-orm/core';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
@@ -107,7 +107,11 @@ describe('MikroOrmAdapter', () => {
     expectTypeOf<MikroOrmAdapterOptions>().toEqualTypeOf<{
       entities?: Partial<Record<AuthjsModel, ModelTarget>>;
       fields?: AuthjsFieldNames;
+      reads?: ReadRouting;
     }>();
+    expectTypeOf<{
+      reads: { from: 'replicas'; maxLagMs: 500 };
+    }>().toExtend<MikroOrmAdapterOptions>();
     expectTypeOf<{ entities: { user: 'AppUser' } }>().toExtend<MikroOrmAdapterOptions>();
     expectTypeOf<{ entities: { member: 'AppUser' } }>().not.toExtend<MikroOrmAdapterOptions>();
     expectTypeOf<{ user: { emailVerified: 'verifiedAt' } }>().toExtend<AuthjsFieldNames>();

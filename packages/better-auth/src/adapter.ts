@@ -9,6 +9,7 @@ import {
   type ModelTarget,
   modelName,
   type OrmSource,
+  type ReadRouting,
   type Row,
   renderEntitySource,
   SchemaMismatchError,
@@ -41,6 +42,12 @@ export interface MikroOrmAdapterOptions extends EntityNamingOptions {
   debugLogs?: DBAdapterDebugLogOption;
   /** Where `npx auth generate` writes the entities when no `--output` is given (default `auth-entities.ts`). */
   schemaFile?: string;
+  /**
+   * Where reads go (default `'primary'`). `{ from: 'replicas', maxLagMs }` (PostgreSQL) sends reads
+   * outside transactions to the read replicas of your MikroORM config that hold every commit older
+   * than `maxLagMs` and every write this process made; see "Read replicas" in @mikro-auth/core.
+   */
+  reads?: ReadRouting;
 }
 
 type Helpers = Parameters<AdapterFactoryCustomizeAdapterCreator>[0];
@@ -318,7 +325,10 @@ export function mikroOrmAdapter(
   orm: OrmSource,
   options: MikroOrmAdapterOptions = {},
 ): (authOptions: BetterAuthOptions) => DBAdapter<BetterAuthOptions> {
-  const store = createStore(orm, options.entities ? { models: options.entities } : {});
+  const store = createStore(orm, {
+    ...(options.entities ? { models: options.entities } : {}),
+    ...(options.reads ? { reads: options.reads } : {}),
+  });
   let authOptions: BetterAuthOptions | undefined;
 
   const baseConfig: AdapterFactoryConfig = {

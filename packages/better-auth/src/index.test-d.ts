@@ -1,4 +1,4 @@
-import type { ModelTarget, OrmSource, TableSpec } from '@mikro-auth/core';
+import type { ModelTarget, OrmSource, ReadRouting, TableSpec } from '@mikro-auth/core';
 import type { EntitySchema } from '@mikro-orm/core';
 import type { BetterAuthOptions } from 'better-auth';
 import type { DBAdapter, DBAdapterDebugLogOption } from 'better-auth/adapters';
@@ -35,10 +35,15 @@ describe('mikroOrmAdapter', () => {
       transaction?: boolean;
       debugLogs?: DBAdapterDebugLogOption;
       schemaFile?: string;
+      reads?: ReadRouting;
       usePlural?: boolean;
       entityName?: (modelKey: string) => string;
     }>();
     expectTypeOf<MikroOrmAdapterOptions>().toExtend<EntityNamingOptions>();
+    expectTypeOf<{
+      reads: { from: 'replicas'; maxLagMs: 500 };
+    }>().toExtend<MikroOrmAdapterOptions>();
+    expectTypeOf<{ reads: 'replicas' }>().not.toExtend<MikroOrmAdapterOptions>();
   });
 });
 

@@ -37,6 +37,7 @@ export {
 export { guardConnectionLoss } from './orm/connection-recovery.js';
 export { type Dialect, dialectOf } from './orm/dialect.js';
 export { EntityManagerResolver, type OrmSource } from './orm/entity-manager.js';
+export type { ReadRouting } from './orm/replicas.js';
 export {
   checkOrmVersion,
   type OrmVersion,

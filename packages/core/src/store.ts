@@ -10,6 +10,7 @@ import { mysqlServerVersion } from './orm/capabilities.js';
 import { guardConnectionLoss } from './orm/connection-recovery.js';
 import { caseFoldingOf, type Dialect, dialectOf } from './orm/dialect.js';
 import { EntityManagerResolver, type OrmSource } from './orm/entity-manager.js';
+import { replicaMonitor, replicaReads } from './orm/replicas.js';
 import {
   checkJsonDecoding,
   ormVersion,
@@ -22,6 +23,14 @@ import { StatementCache } from './statements/cache.js';
 
 export type { IncrementOneArgs } from './ops/atomic.js';
 export type { StoreOptions } from './ops/context.js';
+
+/** The operations that may run on a replica; every other one counts as a write. */
+const READS = new Set(['findOne', 'findMany', 'count']);
+
+/** Whether a read found nothing (so a replica's answer is confirmed on the primary). */
+function isMiss(result: unknown): boolean {
+  return result === null || result === 0 || (Array.isArray(result) && result.length === 0);
+}
 
 /**
  * The one object adapters talk to: reads, writes, atomic primitives and transactions on the
@@ -67,7 +76,7 @@ export class Store {
 
   /** Finds the first row matching `where`, or null; joined rows ride along. One statement. */
   findOne(model: string, where: Where, options: FindOneOptions = {}): Promise<Row | null> {
-    return this.#run(model, 'findOne', (ctx) => findOne(ctx, where, options));
+    return this.#read(model, 'findOne', (ctx) => findOne(ctx, where, options));
   }
 
   /**
@@ -75,12 +84,12 @@ export class Store {
    * One statement, joins included.
    */
   findMany(model: string, query: FindManyQuery = {}): Promise<Row[]> {
-    return this.#run(model, 'findMany', (ctx) => findMany(ctx, query));
+    return this.#read(model, 'findMany', (ctx) => findMany(ctx, query));
   }
 
   /** Counts rows matching `where`. One statement. */
   count(model: string, where?: Where): Promise<number> {
-    return this.#run(model, 'count', (ctx) => count(ctx, where));
+    return this.#read(model, 'count', (ctx) => count(ctx, where));
   }
 
   /** Inserts a row and returns it as stored (see ops/write.ts for the statements per database). */
@@ -164,14 +173,47 @@ export class Store {
     }
   }
 
+  /**
+   * A read: on a replica that may serve it when replica reads are on and no transaction is active,
+   * confirmed on the primary when the replica found nothing or failed; else as `#run`.
+   */
+  async #read<T>(
+    model: string,
+    operation: string,
+    body: (ctx: OperationContext) => Promise<T>,
+  ): Promise<T> {
+    const replicas = this.#shared.replicas;
+    if (!replicas) return this.#run(model, operation, body);
+    const em = this.em();
+    if (em.getTransactionContext()) return this.#run(model, operation, body, em);
+    const monitor = replicaMonitor(em);
+    const reader = monitor.pick(replicas);
+    if (!reader) return this.#run(model, operation, body, em);
+    const info = this.model(model);
+    try {
+      const result = await withRawFragments(() =>
+        body({ state: this.#shared, info, em, model: (name) => this.model(name), reader }),
+      );
+      if (!isMiss(result)) return result;
+    } catch (error) {
+      // The caller's own mistakes fail the same way on the primary; anything else is the
+      // replica's (down, not yet holding the database, a recovery conflict): skip it.
+      if (error instanceof MikroAuthError) throw error;
+      monitor.markDown(reader);
+    }
+    return this.#run(model, operation, body, em);
+  }
+
   /** Resolves the model and the EntityManager, runs `body`, and turns driver errors into typed ones. */
   async #run<T>(
     model: string,
     operation: string,
     body: (ctx: OperationContext) => Promise<T>,
+    em: EntityManager = this.em(),
   ): Promise<T> {
     const info = this.model(model);
-    const em = this.em();
+    const replicas =
+      this.#shared.replicas && !READS.has(operation) ? replicaMonitor(em) : undefined;
     try {
       const guarding = guardConnectionLoss(em);
       if (guarding) await guarding;
@@ -183,6 +225,9 @@ export class Store {
       const translated = translateError(error, info.name, operation, em);
       if (translated instanceof ConnectionError) await settleConnectionLoss();
       throw translated;
+    } finally {
+      // Read-your-writes: until a replica holds this write, reads go to the primary.
+      replicas?.noteWrite();
     }
   }
 }
@@ -196,5 +241,6 @@ export function createStore(source: OrmSource, options: StoreOptions = {}): Stor
     options,
     mysqlReturning: options.mysqlReturning === false ? Promise.resolve(false) : undefined,
     statements: options.statementCache === false ? undefined : new StatementCache(),
+    replicas: replicaReads(options.reads),
   });
 }

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LEG_SCOPE, ORM6_SCOPE } from '../src/harness/schedule.ts';
+import { LEG_SCOPE, ORM6_SCOPE, REPLICA_LEG } from '../src/harness/schedule.ts';
 
 interface Row {
   framework: string;
@@ -39,7 +39,7 @@ interface Column {
 const major = (row: Row) => row.mikroOrm.split('.')[0]!;
 const inColumn = (row: Row, column: Column) =>
   row.database === column.database && major(row) === column.major;
-const order = ['sqlite', 'postgres', 'postgres18', 'mysql', 'mariadb'];
+const order = ['sqlite', 'postgres', 'postgres18', 'mysql', 'mariadb', REPLICA_LEG.name];
 const majors = [...new Set(report.rows.map(major))].sort().reverse();
 /** The matrix's columns, leg by leg, newest MikroORM first: `sqlite · MikroORM 7`, `sqlite · MikroORM 6`, … */
 const columns: Column[] = order
@@ -84,6 +84,7 @@ const scoped = [
   ...Object.entries(LEG_SCOPE)
     .filter(([database]) => columns.some((column) => column.database === database))
     .map(([database, scope]) => `on ${database}, ${scope!.why}`),
+  ...(columns.some((column) => column.database === REPLICA_LEG.name) ? [REPLICA_LEG.why] : []),
   ...(majors.includes('6')
     ? [`on MikroORM 6, ${ORM6_SCOPE.why}; postgres18 runs on MikroORM 7 only`]
     : []),

@@ -144,26 +144,33 @@ async function joinFlat(
     page: { limit: query.limit, offset: query.offset },
     joins: plans.map((plan) => ({ ...plan, relation: plan.join.relation })),
   };
-  return runRead(ctx.state, shape, em, 'b', (filter, page) => {
-    const columns: unknown[] = baseFields.map((field) =>
-      raw('?? as ??', [`b.${field.column}`, `b__${field.column}`]),
-    );
-    const qb = sqlEm(em).createQueryBuilder(info.meta.class, 'b');
-    for (const plan of plans) {
-      const alias = `j${plan.index}`;
-      for (const field of plan.target.fields) {
-        columns.push(raw('?? as ??', [`${alias}.${field.column}`, `${alias}__${field.column}`]));
+  return runRead(
+    ctx.state,
+    shape,
+    em,
+    'b',
+    (filter, page) => {
+      const columns: unknown[] = baseFields.map((field) =>
+        raw('?? as ??', [`b.${field.column}`, `b__${field.column}`]),
+      );
+      const qb = sqlEm(em).createQueryBuilder(info.meta.class, 'b');
+      for (const plan of plans) {
+        const alias = `j${plan.index}`;
+        for (const field of plan.target.fields) {
+          columns.push(raw('?? as ??', [`${alias}.${field.column}`, `${alias}__${field.column}`]));
+        }
+        qb.leftJoin(joinTarget(em, tablePath(em, plan.target.meta)), alias, {
+          [raw('?? = ??', [`${alias}.${plan.to.column}`, `b.${plan.from.column}`])]: [],
+        });
       }
-      qb.leftJoin(joinTarget(em, tablePath(em, plan.target.meta)), alias, {
-        [raw('?? = ??', [`${alias}.${plan.to.column}`, `b.${plan.from.column}`])]: [],
-      });
-    }
-    qb.select(columns as string[])
-      .where(filter)
-      .orderBy(orderBy(em, sort, 'b'));
-    applyPage(qb, page);
-    return qb;
-  });
+      qb.select(columns as string[])
+        .where(filter)
+        .orderBy(orderBy(em, sort, 'b'));
+      applyPage(qb, page);
+      return qb;
+    },
+    ctx.reader,
+  );
 }
 
 /**
@@ -190,25 +197,32 @@ async function joinDerived(
     page: { limit: query.limit, offset: query.offset },
     joins: plans.map((plan) => ({ ...plan, relation: plan.join.relation })),
   };
-  return runStatement(ctx.state, shape, em, 'all', (slots) => {
-    // Every value is taken here, in this order, so learning and refilling agree.
-    const baseFilter = translateWhere(info, clauses, platform, undefined, slots);
-    const keyFilters = plans.map((plan) =>
-      plan.join.relation === 'many'
-        ? translateWhere(info, clauses, platform, undefined, slots)
-        : undefined,
-    );
-    const page = pageValues(query, slots);
-    const joinLimits = plans.map((plan) => slots.param(plan.limit));
-    return () => ({
-      toQuery: () =>
-        derivedQuery(info, em, page, baseFields, sortKeys, plans, {
-          baseFilter,
-          keyFilters,
-          joinLimits,
-        }),
-    });
-  });
+  return runStatement(
+    ctx.state,
+    shape,
+    em,
+    'all',
+    (slots) => {
+      // Every value is taken here, in this order, so learning and refilling agree.
+      const baseFilter = translateWhere(info, clauses, platform, undefined, slots);
+      const keyFilters = plans.map((plan) =>
+        plan.join.relation === 'many'
+          ? translateWhere(info, clauses, platform, undefined, slots)
+          : undefined,
+      );
+      const page = pageValues(query, slots);
+      const joinLimits = plans.map((plan) => slots.param(plan.limit));
+      return () => ({
+        toQuery: () =>
+          derivedQuery(info, em, page, baseFields, sortKeys, plans, {
+            baseFilter,
+            keyFilters,
+            joinLimits,
+          }),
+      });
+    },
+    ctx.reader,
+  );
 }
 
 /** The SQL of #joinDerived for given filters. */

@@ -64,8 +64,13 @@ export async function findOne(
   const clauses = resolveWhere(info, where);
   const fields = selectedFields(info, options.select);
   const shape = { operation: 'findOne', model: info, fields, clauses } as const;
-  const rows = await runRead(ctx.state, shape, em, undefined, (filter) =>
-    selectFields(info, em, fields).where(filter).limit(1),
+  const rows = await runRead(
+    ctx.state,
+    shape,
+    em,
+    undefined,
+    (filter) => selectFields(info, em, fields).where(filter).limit(1),
+    ctx.reader,
   );
   return rows[0] ? rowFromDriver(info, em, rows[0]) : null;
 }
@@ -84,12 +89,19 @@ export async function findMany(ctx: OperationContext, query: FindManyQuery = {})
   const sort = resolveSort(info, query.sort);
   const page = { limit: query.limit, offset: query.offset };
   const shape = { operation: 'findMany', model: info, fields, clauses, sort, page } as const;
-  const rows = await runRead(ctx.state, shape, em, undefined, (filter, values) => {
-    const qb = selectFields(info, em, fields).where(filter);
-    qb.orderBy(orderBy(em, sort));
-    applyPage(qb, values);
-    return qb;
-  });
+  const rows = await runRead(
+    ctx.state,
+    shape,
+    em,
+    undefined,
+    (filter, values) => {
+      const qb = selectFields(info, em, fields).where(filter);
+      qb.orderBy(orderBy(em, sort));
+      applyPage(qb, values);
+      return qb;
+    },
+    ctx.reader,
+  );
   return rows.map((row) => rowFromDriver(info, em, row));
 }
 
@@ -98,8 +110,13 @@ export async function count(ctx: OperationContext, where?: Where): Promise<numbe
   const { info, em } = ctx;
   const clauses = resolveWhere(info, where);
   const shape = { operation: 'count', model: info, clauses } as const;
-  const rows = await runRead(ctx.state, shape, em, undefined, (filter) =>
-    sqlEm(em).createQueryBuilder(info.meta.class).count().where(filter),
+  const rows = await runRead(
+    ctx.state,
+    shape,
+    em,
+    undefined,
+    (filter) => sqlEm(em).createQueryBuilder(info.meta.class).count().where(filter),
+    ctx.reader,
   );
   return Number((rows[0] as { count?: number | string } | undefined)?.count ?? 0);
 }

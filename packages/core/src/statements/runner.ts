@@ -1,6 +1,7 @@
 import type { Dictionary, EntityManager, QueryResult } from '@mikro-orm/core';
 import type { StoreState } from '../ops/context.js';
 import type { QueryBuilderLike } from '../orm/query-builder.js';
+import type { Connection } from '../orm/replicas.js';
 import { sqlOf, sqlReturningRows } from '../orm/versions.js';
 import { type Filter, translateWhere, type ValueSlots } from '../query/where.js';
 import { type StatementShape, statementKey, statementTarget } from './key.js';
@@ -40,7 +41,8 @@ export function applyPage(qb: QueryBuilderLike, page: PageValues): void {
  * Runs a statement built by `build` from the values it is given through `slots`. With the cache
  * on, the first call of a shape goes through MikroORM's QueryBuilder and learns a template of it;
  * later calls refill the template and skip the QueryBuilder (see template.ts). The key comes from
- * `statementKey` (key.ts), nowhere else.
+ * `statementKey` (key.ts), nowhere else. `connection` is where it runs: the EntityManager's own
+ * (the primary, or its transaction) unless a read was routed to a replica.
  */
 export async function runStatement<M extends 'all' | 'run'>(
   state: StoreState,
@@ -48,17 +50,16 @@ export async function runStatement<M extends 'all' | 'run'>(
   em: EntityManager,
   method: M,
   build: (slots: ValueSlots) => () => Pick<QueryBuilderLike, 'toQuery'>,
+  connection: Connection = em.getConnection(),
 ): Promise<M extends 'all' ? Dictionary[] : QueryResult> {
   type Result = M extends 'all' ? Dictionary[] : QueryResult;
   const execute = (sql: string, params: readonly unknown[]) =>
-    em
-      .getConnection()
-      .execute(
-        method === 'all' ? sqlReturningRows(em, sql) : sql,
-        [...params],
-        method,
-        em.getTransactionContext(),
-      ) as Promise<Result>;
+    connection.execute(
+      method === 'all' ? sqlReturningRows(em, sql) : sql,
+      [...params],
+      method,
+      em.getTransactionContext(),
+    ) as Promise<Result>;
   const cache = state.statements;
   if (!cache) {
     const query = sqlOf(build(DIRECT_SLOTS)());
@@ -89,12 +90,20 @@ export function runRead(
   em: EntityManager,
   alias: string | undefined,
   build: (filter: Filter, page: PageValues) => QueryBuilderLike,
+  connection?: Connection,
 ): Promise<Dictionary[]> {
   const platform = em.getPlatform();
-  return runStatement(state, shape, em, 'all', (slots) => {
-    // Every value is taken here, before the QueryBuilder is built, so a cache hit has them all.
-    const filter = translateWhere(shape.model, shape.clauses ?? [], platform, alias, slots);
-    const page = pageValues(shape.page ?? {}, slots);
-    return () => build(filter, page);
-  });
+  return runStatement(
+    state,
+    shape,
+    em,
+    'all',
+    (slots) => {
+      // Every value is taken here, before the QueryBuilder is built, so a cache hit has them all.
+      const filter = translateWhere(shape.model, shape.clauses ?? [], platform, alias, slots);
+      const page = pageValues(shape.page ?? {}, slots);
+      return () => build(filter, page);
+    },
+    connection,
+  );
 }

@@ -52,7 +52,7 @@ export function embeddedPostgresProblem(platformPackage = PLATFORM_PACKAGE): str
 }
 
 /** A port nobody listens on right now. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -71,7 +71,7 @@ async function freePort(): Promise<number> {
  * initdb's locale: C.UTF-8 where the C library has it (glibc: the same code point order and
  * LOWER() as a Debian PostgreSQL server), else en_US.UTF-8, else plain C.
  */
-function clusterLocale(): string {
+export function clusterLocale(): string {
   let available: string[] = [];
   try {
     available = execFileSync('locale', ['-a'], { encoding: 'utf8' }).split(/\r?\n/);

@@ -53,3 +53,13 @@ export const ORM6_SCOPE: LegScope = {
   exclude: ['src/examples/**', 'src/better-auth/cli.test.ts'],
   why: 'the example apps and the auth CLI run in child processes on their own MikroORM 7 dependencies',
 };
+
+/**
+ * The postgres-replicas leg (a primary and two streaming replicas, harness/replica-setup.ts): the
+ * test files that route reads to replicas. The normal legs leave them out (they have no replicas).
+ */
+export const REPLICA_LEG = {
+  name: 'postgres-replicas',
+  include: ['src/core/replicas.test.ts'],
+  why: 'postgres-replicas runs the replica-routing tests only, on its own primary and replicas',
+} as const;

@@ -1,0 +1,293 @@
+/**
+ * Read replicas (`reads: { from: 'replicas', maxLagMs }`) on a real PostgreSQL primary with two
+ * streaming replicas, one of them applying commits 3 s late (harness/replica-setup.ts). Every
+ * statement is counted by the connection MikroORM ran it on, so the tests see where reads went.
+ */
+import { buildEntitySchemas, ConfigurationError, createStore, type Store } from '@mikro-auth/core';
+import {
+  DefaultLogger,
+  type LogContext,
+  type LoggerNamespace,
+  type MikroORM,
+} from '@mikro-orm/core';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { useTestDatabase } from '../harness/index.js';
+import { startReplica, stopReplica } from '../harness/replica-cluster.js';
+import { AT, CORE_TABLES, memberRow } from './fixtures.js';
+
+const db = useTestDatabase();
+const cluster = inject('replicaCluster');
+if (!cluster) throw new Error('replicas.test.ts runs on the postgres-replicas leg only');
+
+/** Statements by where they ran: `primary`, or the replica's name. LSN samples are kept apart. */
+type Tally = Map<string, number>;
+const tallies = new Set<Tally>();
+
+function countStatements(): Tally {
+  const tally: Tally = new Map();
+  tallies.add(tally);
+  return tally;
+}
+
+function noteStatement(context: LogContext): void {
+  const query = String(context.query ?? '');
+  const server = context.connection?.type === 'read' ? String(context.connection.name) : 'primary';
+  const key = /pg_\w*wal\w*_lsn\(\)/.test(query) ? `${server}:sample` : server;
+  for (const tally of tallies) tally.set(key, (tally.get(key) ?? 0) + 1);
+}
+
+class CountingLogger extends DefaultLogger {
+  override log(namespace: LoggerNamespace, message: string, context?: LogContext): void {
+    if (namespace === 'query' && context)
+      noteStatement({ ...context, query: context.query ?? message });
+  }
+}
+
+const entities = buildEntitySchemas(CORE_TABLES);
+const databaseUrl = () => new URL(db.url());
+
+/** MikroORM on this file's database with the given replicas (indexes into the cluster's). */
+function connect(replicas: readonly number[]): Promise<MikroORM> {
+  const url = databaseUrl();
+  return db.connect({
+    entities,
+    debug: ['query'],
+    loggerFactory: (options) => new CountingLogger(options),
+    replicas: replicas.map((index) => ({
+      name: `replica${index + 1}`,
+      clientUrl: `postgresql://postgres@127.0.0.1:${cluster!.replicas[index]!.port}${url.pathname}`,
+    })),
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until the delayed replica has applied everything (its delay, plus a margin). */
+const settle = () => sleep((cluster.replicas[1]?.delayMs ?? 0) + 500);
+
+const MAX_LAG_MS = 1000;
+const replicaReads = { from: 'replicas', maxLagMs: MAX_LAG_MS, sampleIntervalMs: 50 } as const;
+
+let primaryOnly: Store; // the default: reads on the primary, on an ORM that has replicas
+let both: Store; // replica reads over both replicas
+let delayedOnly: Store; // replica reads over the replica that is 3 s behind
+let other: Store; // "another process": its own ORM, so its writes are no write of ours
+
+beforeAll(async () => {
+  const setupOrm = await db.init({ entities });
+  await setupOrm.close();
+  primaryOnly = createStore(await connect([0, 1]));
+  both = createStore(await connect([0, 1]), { reads: replicaReads });
+  delayedOnly = createStore(await connect([1]), { reads: replicaReads });
+  other = createStore(await connect([]));
+}, 60_000);
+
+beforeEach(async () => {
+  await other.deleteMany('ticket');
+  await other.deleteMany('member');
+  await other.create('member', memberRow('m'));
+  await settle();
+}, 30_000);
+
+afterAll(() => {
+  tallies.clear();
+});
+
+/** Reads through `store` until its replica samples qualify again (at most 2 s). */
+async function warm(store: Store): Promise<void> {
+  const deadline = performance.now() + 2000;
+  while (performance.now() < deadline) {
+    const tally = countStatements();
+    await store.findOne('member', [{ field: 'id', value: 'm' }]);
+    tallies.delete(tally);
+    if (![...tally.keys()].includes('primary')) return;
+    await sleep(20);
+  }
+}
+
+describe(`read replicas (${db.label})`, () => {
+  it('rejects a replica option that could never route a read', () => {
+    const orm = { em: {}, getMetadata() {}, config: {} } as unknown as MikroORM;
+    expect(() => createStore(orm, { reads: { from: 'replicas', maxLagMs: 0 } })).toThrow(
+      ConfigurationError,
+    );
+    expect(() =>
+      createStore(orm, { reads: { from: 'replicas', maxLagMs: 100, sampleIntervalMs: 100 } }),
+    ).toThrow(/below maxLagMs/);
+  });
+
+  it("by default runs every statement on the primary, though MikroORM's config has replicas", async () => {
+    const tally = countStatements();
+    await primaryOnly.create('ticket', {
+      id: 't1',
+      token: 'a',
+      memberId: 'm',
+      expiresAt: AT,
+      uses: 0,
+    });
+    for (let i = 0; i < 20; i++) {
+      expect(await primaryOnly.findOne('ticket', [{ field: 'token', value: 'a' }])).not.toBeNull();
+    }
+    expect(await primaryOnly.findMany('ticket')).toHaveLength(1);
+    expect(await primaryOnly.count('ticket')).toBe(1);
+    tallies.delete(tally);
+    expect([...tally.keys()]).toEqual(['primary']);
+  });
+
+  it('sends reads to the replicas, and none to the primary, once they hold every write', async () => {
+    await warm(both);
+    const tally = countStatements();
+    for (let i = 0; i < 40; i++) {
+      expect(await both.findOne('member', [{ field: 'id', value: 'm' }])).toMatchObject({
+        id: 'm',
+      });
+    }
+    expect(await both.count('member')).toBe(1);
+    expect(await both.findMany('member')).toHaveLength(1);
+    tallies.delete(tally);
+    expect(tally.get('primary') ?? 0).toBe(0);
+    // Both replicas take turns (the delayed one has applied everything: nothing was written).
+    expect(tally.get('replica1') ?? 0).toBeGreaterThan(10);
+    expect(tally.get('replica2') ?? 0).toBeGreaterThan(10);
+  });
+
+  it('reads its own writes at once: no stale read after a write of this process', async () => {
+    await warm(both);
+    let stale = 0;
+    for (let i = 0; i < 30; i++) {
+      await both.create('ticket', {
+        id: `t${i}`,
+        token: `tok${i}`,
+        memberId: 'm',
+        expiresAt: AT,
+        uses: 0,
+      });
+      const created = await both.findOne('ticket', [{ field: 'id', value: `t${i}` }]);
+      await both.updateOne('ticket', [{ field: 'id', value: `t${i}` }], { uses: i + 1 });
+      const updated = await both.findOne('ticket', [{ field: 'id', value: `t${i}` }]);
+      const listed = await both.findMany('ticket', { where: [{ field: 'memberId', value: 'm' }] });
+      if (!created || updated?.uses !== i + 1 || listed.length !== i + 1) stale++;
+    }
+    expect(stale).toBe(0);
+  });
+
+  it("counts the app's own flushes as writes too (read-your-writes through its EntityManager)", async () => {
+    await warm(delayedOnly);
+    const orm = await connect([1]);
+    const store = createStore(orm, { reads: replicaReads });
+    await warm(store);
+    const em = orm.em.fork();
+    const Member = entities.find((schema) => schema.meta.className === 'Member')!;
+    em.create(Member, { ...memberRow('own') } as never);
+    await em.flush();
+    const tally = countStatements();
+    const found = await store.findMany('member', { where: [{ field: 'id', value: 'own' }] });
+    tallies.delete(tally);
+    expect(found).toHaveLength(1);
+    // The delayed replica does not hold the flush yet: the read went to the primary directly.
+    expect(tally.get('replica2') ?? 0).toBe(0);
+  });
+
+  it('confirms a miss on the primary: a session another process created a moment ago is found', async () => {
+    await warm(delayedOnly);
+    await other.create('ticket', {
+      id: 'fresh',
+      token: 'fresh',
+      memberId: 'm',
+      expiresAt: AT,
+      uses: 0,
+    });
+    const tally = countStatements();
+    const found = await delayedOnly.findOne('ticket', [{ field: 'token', value: 'fresh' }]);
+    const listed = await delayedOnly.findMany('ticket', {
+      where: [{ field: 'token', value: 'fresh' }],
+    });
+    const counted = await delayedOnly.count('ticket', [{ field: 'token', value: 'fresh' }]);
+    tallies.delete(tally);
+    expect(found).toMatchObject({ id: 'fresh' });
+    expect(listed).toHaveLength(1);
+    expect(counted).toBe(1);
+    // Each read asked the delayed replica first (it qualified: nothing of ours was written) and the
+    // primary after its miss.
+    expect(tally.get('replica2') ?? 0).toBe(3);
+    expect(tally.get('primary') ?? 0).toBe(3);
+  });
+
+  it(`stops validating a deleted session within maxLagMs (${MAX_LAG_MS} ms), though the replica lags 3 s`, async () => {
+    await other.create('ticket', {
+      id: 'revoked',
+      token: 'revoked',
+      memberId: 'm',
+      expiresAt: AT,
+      uses: 0,
+    });
+    await settle();
+    await warm(delayedOnly);
+    const tally = countStatements();
+    await other.deleteMany('ticket', [{ field: 'token', value: 'revoked' }]);
+    const deletedAt = performance.now();
+    const reads: Array<{ startedAt: number; found: boolean }> = [];
+    while (performance.now() - deletedAt < MAX_LAG_MS + 1000) {
+      const startedAt = performance.now();
+      const row = await delayedOnly.findOne('ticket', [{ field: 'token', value: 'revoked' }]);
+      reads.push({ startedAt, found: row !== null });
+      await sleep(20);
+    }
+    tallies.delete(tally);
+    // The replica still served the session right after the delete (so the lag was real) ...
+    expect(reads[0]?.found).toBe(true);
+    // ... and no read that started maxLagMs after the delete found it.
+    const late = reads.filter((read) => read.startedAt - deletedAt >= MAX_LAG_MS);
+    expect(late.length).toBeGreaterThan(10);
+    expect(late.filter((read) => read.found)).toEqual([]);
+    expect(tally.get('replica2') ?? 0).toBeGreaterThan(0);
+  });
+
+  it('keeps transactions, consumeOne, incrementOne and writes on the primary', async () => {
+    await warm(both);
+    await both.create('ticket', { id: 'c', token: 'c', memberId: 'm', expiresAt: AT, uses: 0 });
+    await both.create('ticket', { id: 'd', token: 'd', memberId: 'm', expiresAt: AT, uses: 0 });
+    await settle();
+    await warm(both);
+    const tally = countStatements();
+    await both.transaction(async (tx) => {
+      expect(await tx.findOne('ticket', [{ field: 'id', value: 'c' }])).not.toBeNull();
+      expect(await tx.count('ticket')).toBe(2);
+    });
+    expect(
+      await both.incrementOne('ticket', {
+        where: [{ field: 'id', value: 'c' }],
+        increment: { uses: 1 },
+      }),
+    ).toMatchObject({ uses: 1 });
+    expect(await both.consumeOne('ticket', [{ field: 'id', value: 'd' }])).toMatchObject({
+      id: 'd',
+    });
+    tallies.delete(tally);
+    expect([...tally.keys()].filter((key) => !key.endsWith(':sample'))).toEqual(['primary']);
+  });
+
+  it('skips a replica that is down: every read still answers, none fails', async () => {
+    await warm(both);
+    await stopReplica(cluster, 0);
+    try {
+      const tally = countStatements();
+      for (let i = 0; i < 30; i++) {
+        expect(await both.findOne('member', [{ field: 'id', value: 'm' }])).toMatchObject({
+          id: 'm',
+        });
+        await sleep(10);
+      }
+      tallies.delete(tally);
+      expect(tally.get('replica2') ?? 0).toBeGreaterThan(0);
+    } finally {
+      await startReplica(cluster, 0);
+    }
+    // Back up, it serves reads again once a sample finds it caught up.
+    await settle();
+    const tally = countStatements();
+    for (let i = 0; i < 30; i++) await both.findOne('member', [{ field: 'id', value: 'm' }]);
+    tallies.delete(tally);
+    expect(tally.get('replica1') ?? 0).toBeGreaterThan(0);
+  });
+});
