@@ -73,7 +73,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
             exclude: [
               ...configDefaults.exclude,
               ...ORM6_SCOPE.exclude,
-              ...REPLICA_LEG.include,
+              ...REPLICA_LEG.only,
               ...(LEG_SCOPE[leg.name]?.exclude ?? []),
             ],
             globalSetup: ['./src/harness/global-setup.ts'],

@@ -38,7 +38,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
             include: ['src/**/*.test.ts'],
             exclude: [
               ...configDefaults.exclude,
-              ...REPLICA_LEG.include,
+              ...REPLICA_LEG.only,
               ...(LEG_SCOPE[leg.name]?.exclude ?? []),
             ],
             globalSetup: ['./src/harness/global-setup.ts'],

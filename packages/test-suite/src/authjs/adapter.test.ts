@@ -13,7 +13,7 @@ import {
 } from '@mikro-auth/core';
 import type { MikroORM } from '@mikro-orm/core';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { useTestDatabase } from '../harness/index.js';
+import { legReads, useTestDatabase } from '../harness/index.js';
 
 const db = useTestDatabase();
 let orm: MikroORM;
@@ -121,7 +121,7 @@ beforeAll(async () => {
     entities: buildEntitySchemas([...authjsTables(), order]),
     pool: { min: 0, max: 10 },
   });
-  adapter = MikroOrmAdapter(orm);
+  adapter = MikroOrmAdapter(orm, legReads());
   store = createStore(orm);
 });
 

@@ -9,7 +9,7 @@ import { testAdapter } from '@better-auth/test-utils/adapter';
 import { betterAuthEntities, mikroOrmAdapter } from '@mikro-auth/better-auth';
 import type { EntitySchema, MikroORM } from '@mikro-orm/core';
 import type { BetterAuthOptions } from 'better-auth';
-import type { TestDatabase } from '../harness/index.js';
+import { legReads, type TestDatabase } from '../harness/index.js';
 
 type Suite = Parameters<typeof testAdapter>[0]['tests'][number];
 
@@ -37,7 +37,7 @@ export async function runOfficialSuites(
           if (!orm) throw new Error('runMigrations has not run yet');
           return orm.em;
         },
-        mapping ? { entities: mapping } : {},
+        { ...(mapping ? { entities: mapping } : {}), ...legReads() },
       );
       return adapter;
     },

@@ -1,23 +1,25 @@
 /**
  * Read replicas (`reads: { from: 'replicas', maxLagMs }`) on a real PostgreSQL primary with two
- * streaming replicas, one of them applying commits 3 s late (harness/replica-setup.ts). Every
- * statement is counted by the connection MikroORM ran it on, so the tests see where reads went.
+ * streaming replicas, one of them applying commits 3 s late. The file starts a cluster of its own
+ * (harness/replica-cluster.ts): the leg's shared one carries the other files' writes, and these
+ * tests need to know when the primary is idle. Every statement is counted by the connection
+ * MikroORM ran it on, so the tests see where reads went.
  */
 import { buildEntitySchemas, ConfigurationError, createStore, type Store } from '@mikro-auth/core';
+import { DefaultLogger, type LogContext, type LoggerNamespace, MikroORM } from '@mikro-orm/core';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  DefaultLogger,
-  type LogContext,
-  type LoggerNamespace,
-  type MikroORM,
-} from '@mikro-orm/core';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { useTestDatabase } from '../harness/index.js';
-import { startReplica, stopReplica } from '../harness/replica-cluster.js';
+  type ReplicaCluster,
+  startReplica,
+  startReplicaCluster,
+  stopReplica,
+} from '../harness/replica-cluster.js';
+import { createTables } from '../harness/schema.js';
 import { AT, CORE_TABLES, memberRow } from './fixtures.js';
 
-const db = useTestDatabase();
-const cluster = inject('replicaCluster');
-if (!cluster) throw new Error('replicas.test.ts runs on the postgres-replicas leg only');
+let cluster: ReplicaCluster;
+const orms: MikroORM[] = [];
 
 /** Statements by where they ran: `primary`, or the replica's name. LSN samples are kept apart. */
 type Tally = Map<string, number>;
@@ -44,20 +46,24 @@ class CountingLogger extends DefaultLogger {
 }
 
 const entities = buildEntitySchemas(CORE_TABLES);
-const databaseUrl = () => new URL(db.url());
+const serverUrl = (port: number) => `postgresql://postgres@127.0.0.1:${port}/postgres`;
 
-/** MikroORM on this file's database with the given replicas (indexes into the cluster's). */
-function connect(replicas: readonly number[]): Promise<MikroORM> {
-  const url = databaseUrl();
-  return db.connect({
+/** MikroORM on the cluster's primary with the given replicas (indexes into the cluster's). */
+async function connect(replicas: readonly number[]): Promise<MikroORM> {
+  const orm = await MikroORM.init({
+    driver: PostgreSqlDriver,
+    clientUrl: serverUrl(cluster.primaryPort),
     entities,
+    allowGlobalContext: false,
     debug: ['query'],
     loggerFactory: (options) => new CountingLogger(options),
     replicas: replicas.map((index) => ({
       name: `replica${index + 1}`,
-      clientUrl: `postgresql://postgres@127.0.0.1:${cluster!.replicas[index]!.port}${url.pathname}`,
+      clientUrl: serverUrl(cluster.replicas[index]!.port),
     })),
   });
+  orms.push(orm);
+  return orm;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -74,13 +80,13 @@ let delayedOnly: Store; // replica reads over the replica that is 3 s behind
 let other: Store; // "another process": its own ORM, so its writes are no write of ours
 
 beforeAll(async () => {
-  const setupOrm = await db.init({ entities });
-  await setupOrm.close();
+  cluster = await startReplicaCluster([0, 3000]);
+  await createTables(await connect([]));
   primaryOnly = createStore(await connect([0, 1]));
   both = createStore(await connect([0, 1]), { reads: replicaReads });
   delayedOnly = createStore(await connect([1]), { reads: replicaReads });
   other = createStore(await connect([]));
-}, 60_000);
+}, 120_000);
 
 beforeEach(async () => {
   await other.deleteMany('ticket');
@@ -89,9 +95,11 @@ beforeEach(async () => {
   await settle();
 }, 30_000);
 
-afterAll(() => {
+afterAll(async () => {
   tallies.clear();
-});
+  await Promise.all(orms.map((orm) => orm.close(true)));
+  await cluster?.stop();
+}, 60_000);
 
 /** Reads through `store` until its replica samples qualify again (at most 2 s). */
 async function warm(store: Store): Promise<void> {
@@ -105,7 +113,7 @@ async function warm(store: Store): Promise<void> {
   }
 }
 
-describe(`read replicas (${db.label})`, () => {
+describe('read replicas (PostgreSQL primary + 2 streaming replicas, one 3 s behind)', () => {
   it('rejects a replica option that could never route a read', () => {
     const orm = { em: {}, getMetadata() {}, config: {} } as unknown as MikroORM;
     expect(() => createStore(orm, { reads: { from: 'replicas', maxLagMs: 0 } })).toThrow(

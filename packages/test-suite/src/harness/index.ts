@@ -1,3 +1,3 @@
 export * from './databases.js';
 export { createTables, dropTables } from './schema.js';
-export { type TestDatabase, useTestDatabase } from './test-database.js';
+export { legReads, type TestDatabase, useTestDatabase } from './test-database.js';

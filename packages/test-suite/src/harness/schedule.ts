@@ -60,6 +60,23 @@ export const ORM6_SCOPE: LegScope = {
  */
 export const REPLICA_LEG = {
   name: 'postgres-replicas',
-  include: ['src/core/replicas.test.ts'],
-  why: 'postgres-replicas runs the replica-routing tests only, on its own primary and replicas',
+  /** Routing tests (replica leg only), then the official suites again with replica reads on. */
+  include: [
+    'src/core/replicas.test.ts',
+    'src/authjs/adapter.test.ts',
+    ...[
+      'normal',
+      'transactions',
+      'joins',
+      'case-insensitive',
+      'number-id',
+      'uuid',
+      'auth-flow',
+    ].map((suite) => `src/better-auth/${suite}.test.ts`),
+  ],
+  /** What only this leg runs (the normal legs leave it out: they have no replicas). */
+  only: ['src/core/replicas.test.ts'],
+  why:
+    'postgres-replicas (a primary and two streaming replicas) runs the replica-routing tests and ' +
+    "the official suites with reads: { from: 'replicas' }",
 } as const;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { MikroORM, type Options } from '@mikro-orm/core';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { type DatabaseName, type Dialect, isServer, type ProvidedDatabase } from './databases.js';
+import type {} from './replica-setup.js';
 import { createTables, dropTables } from './schema.js';
 import { createDatabase, dropDatabase, TEST_DATABASE_PREFIX, urlForDatabase } from './server.js';
 
@@ -25,6 +26,18 @@ async function driverFor(dialect: Dialect): Promise<DriverClass> {
     case 'mariadb':
       return (await import('@mikro-orm/mariadb')).MariaDbDriver as unknown as DriverClass;
   }
+}
+
+/**
+ * The adapter option that sends reads to replicas on the postgres-replicas leg (nothing elsewhere),
+ * so the official suites run there in replica mode.
+ */
+export function legReads(): {
+  reads?: { from: 'replicas'; maxLagMs: number; sampleIntervalMs: number };
+} {
+  return inject('replicaCluster')
+    ? { reads: { from: 'replicas', maxLagMs: 1000, sampleIntervalMs: 50 } }
+    : {};
 }
 
 export interface TestDatabase {
@@ -105,9 +118,19 @@ export function useTestDatabase(): TestDatabase {
       const location = isServer(provided.name)
         ? { clientUrl: urlForDatabase(provided.url!, databaseName), dbName: databaseName }
         : { dbName: sqliteFile };
+      // On the postgres-replicas leg every ORM has the leg's replicas, as a scaled-out app would.
+      const cluster = inject('replicaCluster');
+      const replicas =
+        cluster && options.replicas === undefined
+          ? cluster.replicas.map((replica, index) => ({
+              name: `replica${index + 1}`,
+              clientUrl: `postgresql://postgres@127.0.0.1:${replica.port}/${databaseName}`,
+            }))
+          : options.replicas;
       const orm = await MikroORM.init({
         ...options,
         ...location,
+        ...(replicas ? { replicas } : {}),
         driver,
         allowGlobalContext: false,
         onQuery: (sql: string) => {
