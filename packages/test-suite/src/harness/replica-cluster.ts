@@ -94,6 +94,37 @@ export async function startReplica(cluster: ReplicaClusterInfo, index: number): 
   await startServer(cluster.root, replicaDirectory(cluster.root, index), port);
 }
 
+/** The primary's version, once `replicas` replicas stream from it (at most 60 s). */
+async function waitForStreaming(primaryPort: number, replicas: number): Promise<string> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port: primaryPort,
+    user: 'postgres',
+    database: 'postgres',
+  });
+  await client.connect();
+  try {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const { rows } = await client.query(
+        "select count(*)::int as n from pg_stat_replication where state = 'streaming'",
+      );
+      const streaming = Number(rows[0].n);
+      if (streaming === replicas) break;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `The replica cluster did not start: ${streaming} of ${replicas} replicas stream after 60 s`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return String((await client.query('select version() as v')).rows[0].v);
+  } finally {
+    await client.end();
+  }
+}
+
 /** Starts a primary and one replica per entry of `delaysMs` (each its apply delay in ms). */
 export async function startReplicaCluster(delaysMs: readonly number[]): Promise<ReplicaCluster> {
   const bin = binaries();
@@ -170,34 +201,13 @@ export async function startReplicaCluster(delaysMs: readonly number[]): Promise<
       cause: error,
     });
   }
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({
-    host: '127.0.0.1',
-    port: primaryPort,
-    user: 'postgres',
-    database: 'postgres',
-  });
-  await client.connect();
   let version: string;
   try {
-    version = String((await client.query('select version() as v')).rows[0].v);
-    // Every replica streams before the first test runs.
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const streaming = Number(
-        (
-          await client.query(
-            "select count(*)::int as n from pg_stat_replication where state = 'streaming'",
-          )
-        ).rows[0].n,
-      );
-      if (streaming === delaysMs.length) break;
-      if (Date.now() > deadline)
-        throw new Error(`${streaming} of ${delaysMs.length} replicas stream after 60 s`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  } finally {
-    await client.end();
+    version = await waitForStreaming(primaryPort, delaysMs.length);
+  } catch (error) {
+    stopAll();
+    process.off('exit', stopAll);
+    throw error;
   }
   return {
     root,
