@@ -28,6 +28,9 @@ async function driverFor(dialect: Dialect): Promise<DriverClass> {
   }
 }
 
+/** The statements core's replica monitor samples WAL positions with (orm/replicas.ts). */
+const REPLICA_SAMPLE = /^select pg_(current_wal_insert|last_wal_replay)_lsn\(\)::text as lsn$/;
+
 /**
  * The adapter option that sends reads to replicas on the postgres-replicas leg (nothing elsewhere),
  * so the official suites run there in replica mode.
@@ -58,7 +61,11 @@ export interface TestDatabase {
    * the server URL otherwise (`mariadb://` for the mariadb leg, so the driver choice survives).
    */
   url(): string;
-  /** Runs `fn` and returns the SQL statements the ORMs of this file sent meanwhile. */
+  /**
+   * Runs `fn` and returns the SQL statements the ORMs of this file sent meanwhile; on the
+   * postgres-replicas leg less the replica monitor's WAL-position samples, which run in the
+   * background whenever reads arrive and belong to no operation (core/replicas.test.ts counts them).
+   */
   recordQueries<T>(fn: () => Promise<T>): Promise<{ result: T; queries: string[] }>;
 }
 
@@ -134,7 +141,7 @@ export function useTestDatabase(): TestDatabase {
         driver,
         allowGlobalContext: false,
         onQuery: (sql: string) => {
-          recording?.push(sql);
+          if (!REPLICA_SAMPLE.test(sql)) recording?.push(sql);
           return sql;
         },
       } as Options);
