@@ -23,21 +23,36 @@ export interface QueryBuilderLike {
   toQuery(): { sql: string; params: readonly unknown[] };
 }
 
-/** An EntityManager of a SQL driver. */
+/** An EntityManager of a SQL driver, as core builds queries on it. */
 export interface SqlEntityManagerLike {
   createQueryBuilder(entity: unknown, alias?: string): QueryBuilderLike;
 }
 
-/** The EntityManager as a SQL one; throws a clear error for non-SQL drivers (e.g. MongoDB). */
+/** MikroORM's own signature (6.x and 7.x): the third argument picks the connection. */
+interface MikroOrmSqlEntityManager {
+  createQueryBuilder(entity: unknown, alias?: string, type?: 'read' | 'write'): QueryBuilderLike;
+}
+
+/**
+ * The EntityManager as a SQL one; throws a clear error for non-SQL drivers (e.g. MongoDB).
+ *
+ * Its QueryBuilders run on the primary. MikroORM itself sends a SELECT outside a transaction to a
+ * random read replica whenever the config lists `replicas` (`preferReadReplicas` defaults to
+ * true), which would break `reads: 'primary'` and read-your-writes (e.g. MySQL's read-back after an
+ * insert). Reads that may go to a replica are routed explicitly (store.ts, `runStatement`'s
+ * `connection`), never by MikroORM's default.
+ */
 export function sqlEm(em: EntityManager): SqlEntityManagerLike {
-  if (typeof (em as unknown as Partial<SqlEntityManagerLike>).createQueryBuilder !== 'function') {
+  const sql = em as unknown as Partial<MikroOrmSqlEntityManager>;
+  if (typeof sql.createQueryBuilder !== 'function') {
     throw new MikroAuthError(
       'UNSUPPORTED',
       'mikro-auth needs a SQL driver (@mikro-orm/postgresql, mysql, mariadb, sqlite or libsql); ' +
         'this EntityManager has no QueryBuilder.',
     );
   }
-  return em as unknown as SqlEntityManagerLike;
+  const create = sql.createQueryBuilder;
+  return { createQueryBuilder: (entity, alias) => create.call(sql, entity, alias, 'write') };
 }
 
 /** A select of `fields` (every field by default) from the model's table. */
