@@ -1,10 +1,11 @@
 /**
- * pnpm bench [--db sqlite,postgres] [--rounds 5] [--size full|quick]
+ * pnpm bench [--db sqlite,postgres,replicas] [--rounds 5] [--size full|quick]
  *
  * Runs the contenders interleaved (A B C, A B C, …) in one process, several rounds, and prints a
  * Markdown table per database: medians, min–max, the ratio to Better Auth's Kysely adapter and
  * to raw SQL computed per round, and SQL statements per operation (counted at the driver).
- * Results are also written to bench/results/<database>.json.
+ * Results are also written to bench/results/<database>.json. `replicas` is the read-replica
+ * workload (replicas.ts): a primary and two streaming replicas started for the run.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -13,12 +14,13 @@ import { parseArgs } from 'node:util';
 import { createSessionContenders } from './authjs.ts';
 import { type Contender, createContenders } from './better-auth.ts';
 import type { BenchDatabase } from './databases.ts';
+import { measureReplicas, replicaTable } from './replicas.ts';
 import { countStatements, statementsOf } from './statements.ts';
 import { median, range, repeat, timed } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
-    db: { type: 'string', default: 'sqlite,postgres' },
+    db: { type: 'string', default: 'sqlite,postgres,replicas' },
     rounds: { type: 'string', default: '5' },
     size: { type: 'string', default: 'full' },
   },
@@ -273,7 +275,8 @@ const output: string[] = [
     `${rounds} rounds, size ${full ? 'full' : 'quick'}.`,
   '',
 ];
-for (const database of values.db.split(',').map((name) => name.trim()) as BenchDatabase[]) {
+const selected = values.db.split(',').map((name) => name.trim());
+for (const database of selected.filter((name) => name !== 'replicas') as BenchDatabase[]) {
   const { contenders, drop } = await createContenders(database);
   try {
     const { measurements, memory } = await measure(database, contenders);
@@ -291,5 +294,15 @@ for (const database of values.db.split(',').map((name) => name.trim()) as BenchD
     for (const contender of contenders) await contender.close();
     await drop();
   }
+}
+if (selected.includes('replicas')) {
+  const { rows, version } = await measureReplicas({ lookups: size.lookups, rounds });
+  output.push(replicaTable(rows, version), '');
+  const directory = join(import.meta.dirname, '..', 'results');
+  mkdirSync(directory, { recursive: true });
+  writeFileSync(
+    join(directory, 'replicas.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, version, size, rounds, rows }, null, 2)}\n`,
+  );
 }
 console.log(output.join('\n'));

@@ -9,12 +9,28 @@ import pg from 'pg';
 let statements = 0;
 let installed = false;
 
+/** Called for every statement sent through pg, with the client (its port) and the SQL. */
+type Listener = (client: { port?: number }, sql: string) => void;
+const listeners = new Set<Listener>();
+
+/** Listens to every pg statement until the returned function is called. */
+export function onStatement(listener: Listener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+function sqlOf(query: unknown): string {
+  if (typeof query === 'string') return query;
+  return String((query as { text?: unknown } | null)?.text ?? '');
+}
+
 export function countStatements(): void {
   if (installed) return;
   installed = true;
   const query = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
     statements++;
+    for (const listener of listeners) listener(this as { port?: number }, sqlOf(args[0]));
     return (query as (...a: unknown[]) => unknown).apply(this, args);
   } as typeof query;
 

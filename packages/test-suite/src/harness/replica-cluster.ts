@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { clusterLocale, freePort, PLATFORM_PACKAGE } from './embedded-postgres.js';
+import { clusterLocale, freePort, PLATFORM_PACKAGE } from './embedded-postgres.ts';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
