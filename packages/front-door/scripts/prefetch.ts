@@ -1,14 +1,19 @@
 /**
- * `pnpm --filter @mikro-auth/front-door prefetch`: does the npm install of the packed-packages test
- * once, into a throwaway directory, so that the npm cache holds every package it needs. `.ci/run`
- * runs it in its install step: downloads belong there, not in the test step.
+ * `pnpm --filter @mikro-auth/front-door prefetch`: does the npm installs of the packed-packages and
+ * NextAuth.js tests once, into throwaway directories, so that the npm cache holds every package
+ * they need. `.ci/run` runs it in its install step: downloads belong there, not in the test step.
  */
 import { rmSync } from 'node:fs';
-import { installPacked } from '../src/packed-install.ts';
+import { installNextAuth, installPacked } from '../src/packed-install.ts';
 
 const started = Date.now();
-const app = await installPacked(3);
-rmSync(app, { recursive: true, force: true });
+for (const app of [
+  await installPacked(3),
+  await installNextAuth('v4', 3),
+  await installNextAuth('v5', 3),
+]) {
+  rmSync(app, { recursive: true, force: true });
+}
 console.log(
-  `npm cache holds the packed-packages test's dependencies (${Math.round((Date.now() - started) / 1000)} s)`,
+  `npm cache holds the packed-packages and NextAuth.js tests' dependencies (${Math.round((Date.now() - started) / 1000)} s)`,
 );
