@@ -23,6 +23,10 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
       silent: 'passed-only',
       // Files of all legs share one pool, one worker per core (TEST_WORKERS overrides).
       maxWorkers: testWorkers(),
+      // expect.poll waits for what a page shows after a request (the browser tests). Its 1 s default
+      // is shorter than one Better Auth sign-in (scrypt) takes on a loaded 2-core CI machine, where
+      // the mariadb example failed that way; 15 s is what the Next.js tests already gave each poll.
+      expect: { poll: { timeout: 15_000 } },
       reporters: [
         'default',
         ['json', { outputFile: 'reports/vitest.json' }],

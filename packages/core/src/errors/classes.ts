@@ -229,6 +229,8 @@ export type InvalidValueReason =
   | 'nul_character'
   /** A string with a lone UTF-16 surrogate: no valid UTF-8 exists for it. */
   | 'malformed_unicode'
+  /** A Date whose time is NaN (an Invalid Date) for a date field. */
+  | 'invalid_date'
   /** The column's character set cannot hold a character (e.g. an emoji in a utf8mb3 column). */
   | 'unencodable'
   /** Any other value the database refused as malformed for the column's type. */

@@ -100,6 +100,7 @@ const VALUE_FIXES: Record<InvalidValueReason, string> = {
     "Pass a value within the column's range, or widen the column (e.g. to bigint) with a migration.",
   nul_character: 'Remove NUL characters (U+0000) before writing.',
   malformed_unicode: 'Fix the string where it is produced (String.prototype.toWellFormed()).',
+  invalid_date: 'Pass a valid Date (check Number.isNaN(date.getTime()) where it is built).',
   unencodable:
     "Store the value in a column whose character set holds every character (utf8mb4 on MySQL/MariaDB), or remove the characters the column's character set cannot hold.",
   rejected: "Pass a value in the format the column's type expects.",

@@ -27,7 +27,12 @@ export function writeValues(
   for (const [name, value] of Object.entries(data)) {
     if (value === undefined) continue;
     const field = info.field(name);
-    values[field.name] = coerceValue(field, value, { model: info.name, field: name, dialect });
+    values[field.name] = coerceValue(field, value, {
+      model: info.name,
+      field: name,
+      dialect,
+      write: true,
+    });
   }
   return values;
 }

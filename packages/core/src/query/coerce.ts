@@ -12,6 +12,8 @@ export interface CoerceContext {
   field?: string;
   /** The database the value is written to; enables checks that only one database needs. */
   dialect?: Dialect;
+  /** The value is written (create, update): a value no column can hold is an InvalidValueError. */
+  write?: boolean;
 }
 
 const INT64_MIN = -(2n ** 63n);
@@ -23,7 +25,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 const MAX_SHOWN = 60;
 
 function describe(value: unknown): string {
-  if (value instanceof Date) return 'a Date';
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an Invalid Date' : 'a Date';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'number') return `number ${String(value)}`;
   if (typeof value === 'bigint') return `bigint ${value}n`;
@@ -195,14 +197,26 @@ function failType(field: FieldInfo, value: unknown, at: CoerceContext, expected:
  * Brings a value into the JS type the field holds (ISO strings to Date for date fields, numeric
  * strings to numbers, "true"/"false" to booleans), or throws InvalidQueryError naming the field.
  * Values of the right type that no column could hold faithfully (NaN, Infinity, fractions for
- * integer columns, bigints out of range, NUL characters, lone surrogates) throw InvalidValueError.
+ * integer columns, bigints out of range, NUL characters, lone surrogates, and an Invalid Date
+ * written) throw InvalidValueError.
  */
 export function coerceValue(field: FieldInfo, value: unknown, at: CoerceContext): unknown {
   if (value === null || value === undefined) return value;
   const fail = (expected: string): never => failType(field, value, at, expected);
   switch (field.type) {
     case 'date': {
-      if (value instanceof Date) return Number.isNaN(value.getTime()) ? fail('valid dates') : value;
+      if (value instanceof Date) {
+        if (!Number.isNaN(value.getTime())) return value;
+        if (!at.write) return fail('valid dates');
+        return invalid(
+          'invalid_date',
+          `field "${field.name}" holds dates, got an Invalid Date (its getTime() is NaN).`,
+          'An Invalid Date comes from new Date() of an unparseable string or of NaN; check the ' +
+            'value before writing it (Number.isNaN(date.getTime())).',
+          at,
+          field,
+        );
+      }
       if (typeof value === 'string' || typeof value === 'number') {
         const date = new Date(value);
         return Number.isNaN(date.getTime()) ? fail('dates') : date;

@@ -2,6 +2,7 @@ import {
   buildEntitySchemas,
   ConcurrencyConflictError,
   createStore,
+  InvalidQueryError,
   InvalidValueError,
   MikroAuthError,
   type Row,
@@ -249,6 +250,38 @@ describe(`NUL characters and malformed Unicode (${db.name})`, () => {
       }
     });
   }
+});
+
+describe(`an Invalid Date (${db.name})`, () => {
+  it('is refused on create and update as an invalid value, before SQL; nothing is written or changed', async () => {
+    const created = await failure(
+      store.create('member', member('d1', { createdAt: new Date('not a date') })),
+    );
+    const typed = expectInvalidValue(created, 'invalid_date', {
+      model: 'member',
+      field: 'createdAt',
+    });
+    expect(typed.message).toContain('got an Invalid Date');
+    expect(typed.message).toMatch(/Nothing was sent to the database/);
+    expect(await store.count('member')).toBe(0);
+
+    await store.create('member', member('d2'));
+    const before = await store.findOne('member', byId('d2'));
+    const updated = await failure(
+      store.updateOne('member', byId('d2'), { createdAt: new Date(Number.NaN) }),
+    );
+    expectInvalidValue(updated, 'invalid_date', { model: 'member', field: 'createdAt' });
+    expect(await store.findOne('member', byId('d2'))).toEqual(before);
+    expect(before?.createdAt).toEqual(createdAt);
+  });
+
+  it('in a where is an invalid query that says so (it could match nothing)', async () => {
+    const error = await failure(
+      store.findMany('member', { where: [{ field: 'createdAt', value: new Date('') }] }),
+    );
+    expect(error).toBeInstanceOf(InvalidQueryError);
+    expect(error.message).toContain('got an Invalid Date');
+  });
 });
 
 describe(`numbers an integer column cannot hold (${db.name})`, () => {
