@@ -30,8 +30,8 @@ export interface IncrementOneArgs {
 /**
  * Deletes exactly one row matching `where` and returns it; under concurrency every caller gets a
  * different row, and the full `where` holds at the moment of deletion. PostgreSQL: `DELETE …
- * RETURNING` of the row a `FOR UPDATE SKIP LOCKED` CTE locked (when every match is locked by
- * others, once more waiting for the locks); SQLite and MariaDB 10.5+: `DELETE … RETURNING`;
+ * RETURNING` of the row a `FOR UPDATE SKIP LOCKED` CTE locked (waiting for locks only while
+ * every remaining match is held by others; see consumeOnPostgres); SQLite and MariaDB 10.5+: `DELETE … RETURNING`;
  * MySQL: a locking read and a delete in one transaction.
  */
 export async function consumeOne(ctx: OperationContext, where: Where): Promise<Row | null> {
@@ -51,33 +51,7 @@ export async function consumeOne(ctx: OperationContext, where: Where): Promise<R
     const rows = await executeAll(em, `${query.sql} returning *`, query.params);
     row = rows[0] ? rowFromDriver(info, em, rows[0]) : null;
   } else if (dialect === 'postgres') {
-    // The first row is picked and locked once, in a materialized CTE: a sub-select in the
-    // DELETE's WHERE may be re-run per row and would then lock and delete more than one.
-    const consume = async (lock: string) => {
-      const first = sqlOf(
-        sqlEm(em).createQueryBuilder(info.meta.class, 'first0').select([pk]).where(filter).limit(1),
-      );
-      const platform = em.getPlatform();
-      const cte = platform.quoteIdentifier('mikro_auth_first');
-      const picked = raw(`select ${platform.quoteIdentifier(info.primaryKey.column)} from ${cte}`);
-      // The guard is repeated: it is checked again on the row as the delete takes it.
-      const query = sqlOf(
-        sqlEm(em)
-          .createQueryBuilder(info.meta.class)
-          .delete()
-          .where({ $and: [filter, { [pk]: { $in: picked } }] }),
-      );
-      return executeAll(
-        em,
-        `with ${cte} as materialized (${first.sql}${lock}) ${query.sql} returning *`,
-        [...first.params, ...query.params],
-      );
-    };
-    // SKIP LOCKED gives concurrent callers different rows; when every match is locked by
-    // other transactions, wait for them once and take what is left.
-    let rows = await consume(' for update skip locked');
-    if (!rows[0]) rows = await consume(' for update');
-    row = rows[0] ? rowFromDriver(info, em, rows[0]) : null;
+    row = await consumeOnPostgres(ctx, filter);
   } else if (await mysqlReturning(ctx.state, em)) {
     const query = sqlOf(sqlEm(em).createQueryBuilder(info.meta.class).delete().where(filter));
     const rows = await executeAll(em, `${query.sql} limit 1 returning *`, query.params);
@@ -102,6 +76,57 @@ export async function consumeOne(ctx: OperationContext, where: Where): Promise<R
   if (row) forgetRows(em, info, [row]);
   return row;
 }
+/** The name of the flag column the PostgreSQL consume statement adds to its one result row. */
+const STILL_MATCHES = 'mikro_auth_still_matches';
+
+/**
+ * PostgreSQL: one statement deletes the first matching row that no other transaction holds
+ * (`FOR UPDATE SKIP LOCKED`, picked once in a materialized CTE: a sub-select in the DELETE's WHERE
+ * may be re-run per row and would then lock and delete more than one) and, when it deleted
+ * nothing, says whether matching rows exist (then others hold them all). Only then does it run
+ * again with `FOR UPDATE`, waiting for the locks; a miss is one statement. The guard is checked
+ * again on the row as the delete takes it.
+ */
+async function consumeOnPostgres(ctx: OperationContext, filter: Dictionary): Promise<Row | null> {
+  const { info, em } = ctx;
+  const platform = em.getPlatform();
+  const quote = (name: string) => platform.quoteIdentifier(name);
+  const pk = info.primaryKey.name;
+  const first = quote('mikro_auth_first');
+  const gone = quote('mikro_auth_gone');
+  const qb = () => sqlEm(em).createQueryBuilder(info.meta.class, 'first0');
+  const pick = sqlOf(qb().select([pk]).where(filter).limit(1));
+  const remove = sqlOf(
+    sqlEm(em)
+      .createQueryBuilder(info.meta.class)
+      .delete()
+      .where({
+        $and: [
+          filter,
+          { [pk]: { $in: raw(`select ${quote(info.primaryKey.column)} from ${first}`) } },
+        ],
+      }),
+  );
+  const matches = sqlOf(qb().select(raw('1')).where(filter).limit(1));
+  const consume = (lock: string) =>
+    executeAll(
+      em,
+      `with ${first} as materialized (${pick.sql}${lock}), ${gone} as (${remove.sql} returning *) ` +
+        `select ${gone}.*, case when exists (select 1 from ${gone}) then false ` +
+        `else exists (${matches.sql}) end as ${quote(STILL_MATCHES)} ` +
+        `from (select 1) as ${quote('mikro_auth_one')} left join ${gone} on true`,
+      [...pick.params, ...remove.params, ...matches.params],
+    );
+  const [taken] = await consume(' for update skip locked');
+  // Every match is held by another transaction: wait for the locks, once. (PostgreSQL's row
+  // locking sits below LIMIT: a waited-for row its holder deleted is skipped and the scan goes on.)
+  const [result] = taken?.[STILL_MATCHES] ? await consume(' for update') : [taken];
+  const key = result?.[info.primaryKey.column];
+  if (!result || key === null || key === undefined) return null;
+  const { [STILL_MATCHES]: _flag, ...deleted } = result;
+  return rowFromDriver(info, em, deleted);
+}
+
 /**
  * Adds deltas to numeric fields and writes `set` values in one guarded statement on the first row
  * matching `where`; returns the updated row, or null when the guard matched nothing.

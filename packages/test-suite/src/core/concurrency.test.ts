@@ -199,6 +199,53 @@ if (db.name !== 'sqlite') {
           });
         }
       });
+
+      it(`consumeOne that waited for a row its holder consumed takes the match that is left${path}`, async () => {
+        for (let trial = 0; trial < 5; trial++) {
+          const ids = ['a', 'b', 'c'].map((letter) => `${letter}${trial}`);
+          for (const id of ids) {
+            await store.create('ticket', {
+              id,
+              token: `left-${id}`,
+              memberId: 'm',
+              expiresAt: at,
+              uses: 0,
+              label: `left-${trial}`,
+            });
+          }
+          // Another transaction holds all three rows and deletes the first two…
+          let commit!: () => void;
+          const committing = new Promise<void>((resolve) => {
+            commit = resolve;
+          });
+          let held!: () => void;
+          const holding = new Promise<void>((resolve) => {
+            held = resolve;
+          });
+          const q = (name: string) => (db.dialect === 'postgres' ? `"${name}"` : `\`${name}\``);
+          const other = orm.em.fork().transactional(async (tem) => {
+            const run = (sql: string, params: string[]) =>
+              tem.getConnection().execute(sql, params, 'all', tem.getTransactionContext());
+            await run(
+              `select ${q('id')} from ${q('ticket')} where ${q('id')} in (?, ?, ?) for update`,
+              ids,
+            );
+            await run(`delete from ${q('ticket')} where ${q('id')} in (?, ?)`, ids.slice(0, 2));
+            held();
+            await committing;
+          });
+          await holding;
+          // …while consumeOne waits for them; the third is free once the holder commits.
+          const consuming = consumer().consumeOne('ticket', [
+            { field: 'label', value: `left-${trial}` },
+          ]);
+          await someoneWaitsForALock();
+          commit();
+          await other;
+          expect(await consuming).toMatchObject({ id: ids[2] });
+          expect(await store.count('ticket', [{ field: 'label', value: `left-${trial}` }])).toBe(0);
+        }
+      });
     }
   });
 }

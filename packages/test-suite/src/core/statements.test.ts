@@ -101,4 +101,13 @@ describe(`statements per operation (${db.name})`, () => {
       lockingConsume ? 2 : 1,
     );
   });
+
+  it('consumeOne of a token nothing matches is one statement (it waits for no lock)', async () => {
+    await store.consumeOne('ticket', [{ field: 'token', value: 'token-8' }]);
+    const { result, queries } = await db.recordQueries(() =>
+      store.consumeOne('ticket', [{ field: 'token', value: 'token-8' }]),
+    );
+    expect(result).toBeNull();
+    expect(queries).toHaveLength(1);
+  });
 });
