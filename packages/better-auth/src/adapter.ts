@@ -4,7 +4,6 @@ import {
   createStore,
   FieldMap,
   type Join,
-  MikroAuthError,
   ModelRegistry,
   type ModelTarget,
   modelName,
@@ -15,6 +14,7 @@ import {
   SchemaMismatchError,
   type SchemaProblem,
   type Store,
+  UnsupportedError,
 } from '@mikro-auth/core';
 import type { BetterAuthOptions } from 'better-auth';
 import {
@@ -187,8 +187,7 @@ function createCustomAdapter(
     const core: Join[] = [];
     for (const [model, join] of Object.entries(config ?? {})) {
       if (join.relation === 'many-to-many') {
-        throw new MikroAuthError(
-          'UNSUPPORTED',
+        throw new UnsupportedError(
           `Model "${base.name}" cannot join "${model}" many-to-many: the MikroORM adapter joins ` +
             'one-to-one and one-to-many only. Set advanced.database.joins to false in your Better ' +
             'Auth options to let Better Auth read the joined rows with separate queries.',

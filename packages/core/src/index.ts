@@ -15,6 +15,7 @@ export {
   UniqueViolationError,
   UnknownFieldError,
   UnknownModelError,
+  UnsupportedError,
   UnsupportedOrmVersionError,
   type ValueLocation,
   ValueTooLongError,

@@ -340,3 +340,14 @@ export class UnsupportedOrmVersionError extends MikroAuthError {
     this.supported = supported;
   }
 }
+
+/**
+ * Something mikro-auth does not do, said before anything is written: a database it does not run on
+ * (Microsoft SQL Server, Oracle, MongoDB), an option the database cannot honour, a model shape it
+ * cannot key (a composite primary key), or a stored value it cannot return exactly.
+ */
+export class UnsupportedError extends MikroAuthError {
+  constructor(message: string) {
+    super('UNSUPPORTED', message);
+  }
+}

@@ -7,7 +7,12 @@ import {
   type MetadataStorage,
   ReferenceKind,
 } from '@mikro-orm/core';
-import { MikroAuthError, UnknownFieldError, UnknownModelError } from '../errors/classes.js';
+import {
+  MikroAuthError,
+  UnknownFieldError,
+  UnknownModelError,
+  UnsupportedError,
+} from '../errors/classes.js';
 import { allMetadata } from '../orm/versions.js';
 
 /** The value family of a field, as core reads and writes it. */
@@ -106,8 +111,7 @@ function isField(prop: EntityProperty): boolean {
 function resolveModel(name: string, meta: EntityMetadata): ModelInfo {
   const primaries = meta.getPrimaryProps();
   if (primaries.length !== 1) {
-    throw new MikroAuthError(
-      'UNSUPPORTED',
+    throw new UnsupportedError(
       `Model "${name}" (entity ${meta.className}) has ${primaries.length} primary key columns; ` +
         'mikro-auth needs exactly one (string, numeric or UUID).',
     );

@@ -1,5 +1,5 @@
 import { type Dictionary, type EntityManager, LockMode } from '@mikro-orm/core';
-import { MikroAuthError } from '../errors/classes.js';
+import { UnsupportedError } from '../errors/classes.js';
 import type { FieldInfo, ModelInfo } from '../model/registry.js';
 import { dialectOfEm } from './dialect.js';
 import { asSubquery, sqlOf, sqlReturningRows } from './versions.js';
@@ -45,8 +45,7 @@ interface MikroOrmSqlEntityManager {
 export function sqlEm(em: EntityManager): SqlEntityManagerLike {
   const sql = em as unknown as Partial<MikroOrmSqlEntityManager>;
   if (typeof sql.createQueryBuilder !== 'function') {
-    throw new MikroAuthError(
-      'UNSUPPORTED',
+    throw new UnsupportedError(
       'mikro-auth needs a SQL driver (@mikro-orm/postgresql, mysql, mariadb, sqlite or libsql); ' +
         'this EntityManager has no QueryBuilder.',
     );

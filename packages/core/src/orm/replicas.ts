@@ -17,7 +17,7 @@
  * the driver's replica list, which MikroORM 6 and 7 keep in the same protected field.
  */
 import type { EntityManager } from '@mikro-orm/core';
-import { ConfigurationError, MikroAuthError } from '../errors/classes.js';
+import { ConfigurationError, UnsupportedError } from '../errors/classes.js';
 import { dialectOfEm } from './dialect.js';
 
 /** A MikroORM connection (primary or replica). */
@@ -205,8 +205,7 @@ export function replicaMonitor(em: EntityManager): ReplicaMonitor {
   let monitor = monitors.get(driver);
   if (!monitor) {
     if (dialectOfEm(em) !== 'postgres') {
-      throw new MikroAuthError(
-        'UNSUPPORTED',
+      throw new UnsupportedError(
         "reads: { from: 'replicas' } is supported on PostgreSQL only; remove the option (reads then " +
           'go to the primary, as they do by default).',
       );

@@ -1,5 +1,5 @@
 import type { Dictionary, EntityManager, Platform } from '@mikro-orm/core';
-import { MikroAuthError } from '../errors/classes.js';
+import { UnsupportedError } from '../errors/classes.js';
 import type { FieldInfo, ModelInfo } from '../model/registry.js';
 import { readsJsonAsText } from '../orm/versions.js';
 import { toJsValue } from '../query/convert.js';
@@ -44,8 +44,7 @@ function finishValue(field: FieldInfo, value: unknown, platform: Platform): unkn
     if (typeof value === 'number' && !Number.isSafeInteger(value)) {
       // Only a driver that returns integers as JS numbers (better-sqlite3) gets here: the stored
       // integer was already rounded, so returning it would change the value silently.
-      throw new MikroAuthError(
-        'UNSUPPORTED',
+      throw new UnsupportedError(
         `Field "${field.name}" (column "${field.column}") was read back as the JavaScript number ` +
           `${value}, which is not a safe integer: the stored value cannot be returned exactly. ` +
           'SQLite returns integers as numbers, exact only within ±9007199254740991; keep bigint ' +
