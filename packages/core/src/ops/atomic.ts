@@ -48,8 +48,15 @@ export async function consumeOne(ctx: OperationContext, where: Where): Promise<R
         .delete()
         .where({ $and: [filter, { [pk]: { $in: firstIds(info, em, filter) } }] }),
     );
-    const rows = await executeAll(em, `${query.sql} returning *`, query.params);
-    row = rows[0] ? rowFromDriver(info, em, rows[0]) : null;
+    const consume = async (tem: typeof em) => {
+      const rows = await executeAll(tem, `${query.sql} returning *`, query.params);
+      return rows[0] ? rowFromDriver(info, tem, rows[0]) : null;
+    };
+    // Decoding a bigint the driver read rounded throws (rows/decode.ts); for such models the
+    // delete runs in a transaction (a savepoint inside the caller's), so the row stays then.
+    if (!info.fields.some((field) => field.type === 'bigint')) row = await consume(em);
+    else if (em.isInTransaction()) row = await em.transactional(consume);
+    else row = await inTransaction(em, consume);
   } else if (dialect === 'postgres') {
     row = await consumeOnPostgres(ctx, filter);
   } else if (await mysqlReturning(ctx.state, em)) {

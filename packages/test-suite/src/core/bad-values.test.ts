@@ -393,6 +393,28 @@ describe(`bigints beyond 2^53 (${db.name})`, () => {
         'Name b3',
       );
     });
+
+    it('written by other means fail consumeOne loudly too, and the row is not consumed', async () => {
+      await store.create('member', member('b5', { points: 1 }));
+      await execute(store, `update member set points = ${big} where id = 'b5'`);
+      for (const consume of [
+        () => store.consumeOne('member', byId('b5')),
+        () => store.transaction((tx) => tx.consumeOne('member', byId('b5'))),
+      ]) {
+        const error = await failure(consume());
+        expect((error as MikroAuthError).code).toBe('UNSUPPORTED');
+        expect(error.message).toMatch(/Field "points" .* cannot be returned exactly/);
+        expect(await store.count('member', byId('b5'))).toBe(1);
+      }
+      // Inside a transaction that goes on after the error, the row stays too.
+      await store.transaction(async (tx) => {
+        await failure(tx.consumeOne('member', byId('b5')));
+        await tx.create('member', member('b6'));
+      });
+      expect(
+        await store.count('member', [{ field: 'id', operator: 'in', value: ['b5', 'b6'] }]),
+      ).toBe(2);
+    });
   } else {
     it('round-trip exactly, returned as decimal strings (numbers while safe)', async () => {
       const created = await store.create('member', member('b1', { points: big }));
