@@ -3,7 +3,7 @@ import { ConnectionError, MikroAuthError } from './errors/classes.js';
 import { concurrencyConflict, isConnectionLoss, translateError } from './errors/translate.js';
 import { type ModelInfo, ModelRegistry } from './model/registry.js';
 import { consumeOne, type IncrementOneArgs, incrementOne } from './ops/atomic.js';
-import type { OperationContext, StoreOptions, StoreState } from './ops/context.js';
+import type { OperationContext, StoreOptions, StoreRuntime } from './ops/context.js';
 import { count, findMany, findOne } from './ops/read.js';
 import { create, deleteMany, updateMany, updateOne } from './ops/write.js';
 import { mysqlServerVersion } from './orm/capabilities.js';
@@ -38,40 +38,49 @@ function isMiss(result: unknown): boolean {
  * it resolves the model and the EntityManager, delegates to ops/, and types what goes wrong.
  */
 export class Store {
-  readonly #shared: StoreState;
+  readonly #runtime: StoreRuntime;
+  readonly #resolver: EntityManagerResolver;
 
   /** Use `createStore`; the constructor is for transaction-bound views. @internal */
-  constructor(shared: StoreState) {
-    this.#shared = shared;
+  constructor(runtime: StoreRuntime, resolver: EntityManagerResolver) {
+    this.#runtime = runtime;
+    this.#resolver = resolver;
   }
 
   /** The EntityManager the next operation runs on. */
   em(): EntityManager {
-    return this.#shared.resolver.current();
+    return this.#resolver.current();
   }
 
   /** The model's entity and fields; throws UnknownModelError naming the entities that exist. */
   model(name: string): ModelInfo {
-    if (!this.#shared.registry) {
-      const root = this.#shared.resolver.root();
-      this.#shared.registry = new ModelRegistry(root.getMetadata(), this.#shared.options.models);
+    return this.#modelOn(this.#resolver.root(), name);
+  }
+
+  /** The model as the ORM behind `em` defines it (a getter source may switch between ORMs). */
+  #modelOn(em: EntityManager, name: string): ModelInfo {
+    const metadata = em.getMetadata();
+    let registry = this.#runtime.registries.get(metadata);
+    if (!registry) {
+      registry = new ModelRegistry(metadata, this.#runtime.options.models);
+      this.#runtime.registries.set(metadata, registry);
     }
-    return this.#shared.registry.get(name);
+    return registry.get(name);
   }
 
   /** How case-insensitive matching folds case on this database (SQLite's LOWER() folds ASCII only). */
   caseFolding(): CaseFolding {
-    return caseFoldingOf(this.#shared.resolver.root());
+    return caseFoldingOf(this.#resolver.root());
   }
 
   /** How many statement shapes the cache holds (0 with `statementCache: false`), for diagnostics. */
   cachedStatements(): number {
-    return this.#shared.statements?.size ?? 0;
+    return this.#runtime.statements?.size ?? 0;
   }
 
   /** The SQL family of the database. */
   dialect(): Dialect {
-    return dialectOf(this.#shared.resolver.root().getPlatform());
+    return dialectOf(this.#resolver.root().getPlatform());
   }
 
   /** Finds the first row matching `where`, or null; joined rows ride along. One statement. */
@@ -138,10 +147,14 @@ export class Store {
 
   /**
    * Runs `fn` in a transaction with a store bound to it; nested calls use savepoints. A thrown
-   * error rolls everything back and reaches the caller unchanged. Like the app's own
-   * `em.transactional` on the same EntityManager, the commit flushes the context's pending changes
-   * (entities persisted or edited and not yet flushed); if that flush fails, the error is typed
-   * (e.g. UniqueViolationError) and nothing of the transaction is committed.
+   * error rolls everything back. What `fn` throws reaches the caller unchanged, with one exception:
+   * a driver error that dooms the transaction as a whole (a lost connection, a deadlock, a lock
+   * timeout, a serialization failure) becomes `ConnectionError` or the retryable
+   * `ConcurrencyConflictError`, whether it came from `fn`'s own queries, the rollback or the commit,
+   * keeping the driver error as `cause`. Like the app's own `em.transactional` on the same
+   * EntityManager, the commit flushes the context's pending changes (entities persisted or edited
+   * and not yet flushed); if that flush fails, the error is typed (e.g. `UniqueViolationError`, its
+   * `model` undefined since a flush spans entities) and nothing of the transaction is committed.
    */
   async transaction<T>(fn: (store: Store) => Promise<T>): Promise<T> {
     const em = this.em();
@@ -149,26 +162,26 @@ export class Store {
     try {
       const guarding = guardConnectionLoss(em);
       if (guarding) await guarding;
-      await checkJsonDecoding(em, () => mysqlServerVersion(this.#shared, em));
+      await checkJsonDecoding(em, () => mysqlServerVersion(em));
       return await em.transactional(async (tem) => {
-        const result = await fn(
-          new Store({ ...this.#shared, resolver: new EntityManagerResolver(tem) }),
-        );
+        const result = await fn(new Store(this.#runtime, new EntityManagerResolver(tem)));
         finished = true;
         return result;
       });
     } catch (error) {
-      // The callback's own errors pass unchanged; a lost connection (often surfacing from the
-      // rollback that followed) becomes a ConnectionError that keeps the driver error as cause.
       if (error instanceof MikroAuthError) throw error;
+      // A lost connection (often surfacing from the rollback that followed) or a conflict fails
+      // the transaction as a whole, whoever raised it: typed, keeping the driver error as cause.
+      const phase = finished ? 'the commit of a transaction' : 'a transaction';
       if (isConnectionLoss(error)) {
         await settleConnectionLoss();
-        throw new ConnectionError('a transaction', error);
+        throw new ConnectionError(phase, error);
       }
-      const conflict = concurrencyConflict(error, 'the commit of a transaction');
+      const conflict = concurrencyConflict(error, phase);
       if (conflict) throw conflict;
       // After the callback, only the commit's flush of pending changes can fail.
-      if (finished) throw translateError(error, 'pending changes flushed at commit', 'commit', em);
+      if (finished) throw translateError(error, undefined, phase, em);
+      // Anything else is the callback's own: unchanged.
       throw error;
     }
   }
@@ -182,17 +195,17 @@ export class Store {
     operation: string,
     body: (ctx: OperationContext) => Promise<T>,
   ): Promise<T> {
-    const replicas = this.#shared.replicas;
+    const replicas = this.#runtime.replicas;
     if (!replicas) return this.#run(model, operation, body);
     const em = this.em();
     if (em.getTransactionContext()) return this.#run(model, operation, body, em);
     const monitor = replicaMonitor(em);
     const reader = monitor.pick(replicas);
     if (!reader) return this.#run(model, operation, body, em);
-    const info = this.model(model);
+    const info = this.#modelOn(em, model);
     try {
       const result = await withRawFragments(() =>
-        body({ state: this.#shared, info, em, model: (name) => this.model(name), reader }),
+        body({ state: this.#runtime, info, em, model: (name) => this.#modelOn(em, name), reader }),
       );
       if (!isMiss(result)) return result;
     } catch (error) {
@@ -211,15 +224,15 @@ export class Store {
     body: (ctx: OperationContext) => Promise<T>,
     em: EntityManager = this.em(),
   ): Promise<T> {
-    const info = this.model(model);
+    const info = this.#modelOn(em, model);
     const replicas =
-      this.#shared.replicas && !READS.has(operation) ? replicaMonitor(em) : undefined;
+      this.#runtime.replicas && !READS.has(operation) ? replicaMonitor(em) : undefined;
     try {
       const guarding = guardConnectionLoss(em);
       if (guarding) await guarding;
-      await checkJsonDecoding(em, () => mysqlServerVersion(this.#shared, em));
+      await checkJsonDecoding(em, () => mysqlServerVersion(em));
       return await withRawFragments(() =>
-        body({ state: this.#shared, info, em, model: (name) => this.model(name) }),
+        body({ state: this.#runtime, info, em, model: (name) => this.#modelOn(em, name) }),
       );
     } catch (error) {
       const translated = translateError(error, info.name, operation, em);
@@ -235,12 +248,13 @@ export class Store {
 /** Creates the store for an initialised MikroORM, an EntityManager, or a getter returning one. */
 export function createStore(source: OrmSource, options: StoreOptions = {}): Store {
   ormVersion();
-  return new Store({
-    resolver: new EntityManagerResolver(source),
-    registry: undefined,
-    options,
-    mysqlReturning: options.mysqlReturning === false ? Promise.resolve(false) : undefined,
-    statements: options.statementCache === false ? undefined : new StatementCache(),
-    replicas: replicaReads(options.reads),
-  });
+  return new Store(
+    {
+      options,
+      registries: new WeakMap(),
+      statements: options.statementCache === false ? undefined : new StatementCache(),
+      replicas: replicaReads(options.reads),
+    },
+    new EntityManagerResolver(source),
+  );
 }

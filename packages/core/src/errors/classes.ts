@@ -119,15 +119,21 @@ export class NotFoundError extends MikroAuthError {
   }
 }
 
+/** ` on model "x"`, or nothing when the model is not known. */
+function onModel(model: string | undefined): string {
+  return model ? ` on model "${model}"` : '';
+}
+
 /** A write that would violate a unique constraint. */
 export class UniqueViolationError extends MikroAuthError {
-  readonly model: string;
+  /** The model written; undefined for the flush of pending changes at a transaction's commit. */
+  readonly model: string | undefined;
   readonly constraint: string | undefined;
 
-  constructor(model: string, constraint: string | undefined, cause: unknown) {
+  constructor(model: string | undefined, constraint: string | undefined, cause: unknown) {
     super(
       'UNIQUE_VIOLATION',
-      `Unique constraint${constraint ? ` "${constraint}"` : ''} violated on model "${model}": ` +
+      `Unique constraint${constraint ? ` "${constraint}"` : ''} violated${onModel(model)}: ` +
         'a row with the same value already exists. Nothing was written.',
       { cause },
     );
@@ -138,12 +144,13 @@ export class UniqueViolationError extends MikroAuthError {
 
 /** A write that references a row that does not exist (or deletes one still referenced). */
 export class ForeignKeyViolationError extends MikroAuthError {
-  readonly model: string;
+  /** The model written; undefined for the flush of pending changes at a transaction's commit. */
+  readonly model: string | undefined;
 
-  constructor(model: string, cause: unknown) {
+  constructor(model: string | undefined, cause: unknown) {
     super(
       'FOREIGN_KEY_VIOLATION',
-      `Foreign key constraint violated on model "${model}": the referenced row does not exist ` +
+      `Foreign key constraint violated${onModel(model)}: the referenced row does not exist ` +
         '(or the row is still referenced). Nothing was written.',
       { cause },
     );
@@ -153,12 +160,13 @@ export class ForeignKeyViolationError extends MikroAuthError {
 
 /** A write that leaves a required column empty. */
 export class NotNullViolationError extends MikroAuthError {
-  readonly model: string;
+  /** The model written; undefined for the flush of pending changes at a transaction's commit. */
+  readonly model: string | undefined;
 
-  constructor(model: string, cause: unknown) {
+  constructor(model: string | undefined, cause: unknown) {
     super(
       'NOT_NULL_VIOLATION',
-      `A required value is missing on model "${model}". Nothing was written. ` +
+      `A required value is missing${onModel(model)}. Nothing was written. ` +
         `Provide every required field (${cause instanceof Error ? driverMessage(cause) : 'see cause'}).`,
       { cause },
     );
@@ -199,11 +207,12 @@ function located(where: ValueLocation): string {
  * SQLite does not enforce declared lengths and stores the whole string.
  */
 export class ValueTooLongError extends MikroAuthError {
-  readonly model: string;
+  /** The model written; undefined for the flush of pending changes at a transaction's commit. */
+  readonly model: string | undefined;
   /** The column, when the database names it (MySQL/MariaDB do; PostgreSQL names only the type). */
   readonly column: string | undefined;
 
-  constructor(model: string, column: string | undefined, cause: unknown) {
+  constructor(model: string | undefined, column: string | undefined, cause: unknown) {
     const detail = cause instanceof Error ? driverMessage(cause).split('\n')[0] : undefined;
     super(
       'VALUE_TOO_LONG',

@@ -182,7 +182,7 @@ export function concurrencyConflict(
 /** Turns a driver exception into a mikro-auth error (keeping it as `cause`); other errors pass unchanged. */
 export function translateError(
   error: unknown,
-  model: string,
+  model: string | undefined,
   operation: string,
   em?: EntityManager,
 ): unknown {
@@ -221,7 +221,7 @@ export function translateError(
     }
   }
   if (isConnectionLoss(error)) {
-    return new ConnectionError(`${operation} on model "${model}"`, error);
+    return new ConnectionError(model ? `${operation} on model "${model}"` : operation, error);
   }
   return error;
 }

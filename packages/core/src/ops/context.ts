@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { ModelInfo, ModelRegistry, ModelTarget } from '../model/registry.js';
-import type { EntityManagerResolver } from '../orm/entity-manager.js';
 import type { Connection, ReadRouting, ReplicaReads } from '../orm/replicas.js';
 import type { StatementCache } from '../statements/cache.js';
 
@@ -29,24 +28,25 @@ export interface StoreOptions {
   reads?: ReadRouting;
 }
 
-/** State shared by a store and its transaction-bound views. @internal */
-export interface StoreState {
-  resolver: EntityManagerResolver;
-  registry: ModelRegistry | undefined;
-  options: StoreOptions;
-  /** Whether the mysql-family server understands `INSERT/DELETE … RETURNING` (MariaDB 10.5+). */
-  mysqlReturning: Promise<boolean> | undefined;
-  /** The mysql-family server's version string, once asked. */
-  mysqlVersion?: Promise<string> | undefined;
+/**
+ * What a store and every transaction-bound view of it share, held by reference: what one view
+ * learns, every other sees. Facts about a database server are kept per MikroORM driver instead
+ * (orm/capabilities.ts), and model registries per ORM, since a getter passed as the store's source
+ * may return EntityManagers of different ORMs. @internal
+ */
+export interface StoreRuntime {
+  readonly options: StoreOptions;
+  /** Each ORM's models, keyed by its MikroORM metadata (one `MetadataStorage` per ORM). */
+  readonly registries: WeakMap<object, ModelRegistry>;
   /** Templates of statements by target and shape; undefined when the cache is off. */
-  statements: StatementCache | undefined;
+  readonly statements: StatementCache | undefined;
   /** Replica routing, when reads may go to replicas. */
-  replicas: ReplicaReads | undefined;
+  readonly replicas: ReplicaReads | undefined;
 }
 
 /** What one operation runs with: the store's state, its model, and the EntityManager picked for it. */
 export interface OperationContext {
-  readonly state: StoreState;
+  readonly state: StoreRuntime;
   readonly info: ModelInfo;
   readonly em: EntityManager;
   /** Resolves another model by name (for joins). */

@@ -82,20 +82,27 @@ function watch(client: PgClient): void {
   };
 }
 
-const seenConnections = new WeakSet<object>();
+/** Per connection: the guard's installation while it runs, then `true`. */
+const guards = new WeakMap<object, Promise<void> | true>();
 
 /**
  * Makes the `pg` pool behind `em` destroy each connection that loses its server, so none leaks.
- * Synchronous and free after the first call for a connection: it returns a promise only while it
- * installs the guard.
+ * Synchronous and free once the guard is in place; until then every caller (concurrent first
+ * callers included) gets the same promise of its installation, so none runs unguarded.
  */
 export function guardConnectionLoss(em: EntityManager): Promise<void> | undefined {
   const connection = em.getConnection('write');
-  if (seenConnections.has(connection)) return undefined;
-  seenConnections.add(connection);
+  const known = guards.get(connection);
+  if (known === true) return undefined;
+  if (known) return known;
   // Nothing to do for other databases.
-  if (dialectOf(em.getPlatform()) !== 'postgres') return undefined;
-  return installGuard(connection);
+  if (dialectOf(em.getPlatform()) !== 'postgres') {
+    guards.set(connection, true);
+    return undefined;
+  }
+  const installing = installGuard(connection).finally(() => guards.set(connection, true));
+  guards.set(connection, installing);
+  return installing;
 }
 
 async function installGuard(connection: ReturnType<EntityManager['getConnection']>): Promise<void> {

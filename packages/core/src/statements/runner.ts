@@ -1,5 +1,5 @@
 import type { Dictionary, EntityManager, QueryResult } from '@mikro-orm/core';
-import type { StoreState } from '../ops/context.js';
+import type { StoreRuntime } from '../ops/context.js';
 import type { QueryBuilderLike } from '../orm/query-builder.js';
 import type { Connection } from '../orm/replicas.js';
 import { sqlOf, sqlReturningRows } from '../orm/versions.js';
@@ -45,7 +45,7 @@ export function applyPage(qb: QueryBuilderLike, page: PageValues): void {
  * (the primary, or its transaction) unless a read was routed to a replica.
  */
 export async function runStatement<M extends 'all' | 'run'>(
-  state: StoreState,
+  state: StoreRuntime,
   shape: StatementShape,
   em: EntityManager,
   method: M,
@@ -85,7 +85,7 @@ export async function runStatement<M extends 'all' | 'run'>(
 
 /** A read through the statement cache, filtered by the shape's clauses and paged by its page. */
 export function runRead(
-  state: StoreState,
+  state: StoreRuntime,
   shape: StatementShape,
   em: EntityManager,
   alias: string | undefined,

@@ -485,6 +485,33 @@ describe(`concurrency conflicts (${db.name})`, () => {
     });
   }
 
+  if (db.name !== 'sqlite') {
+    it("a deadlock in the callback's own SQL is a ConcurrencyConflictError of the transaction, not of its commit", async () => {
+      const bothLocked = barrier(2);
+      const run = (name: string, first: string, second: string) =>
+        store.transaction(async (tx) => {
+          await tx.create('counter', { name });
+          await execute(tx, `update member set name = '${name}' where id = '${first}'`);
+          await bothLocked();
+          await execute(tx, `update member set name = '${name}' where id = '${second}'`);
+          return name;
+        });
+      const results = await Promise.allSettled([run('t1', 'a', 'b'), run('t2', 'b', 'a')]);
+      const losers = results.filter((result) => result.status === 'rejected');
+      expect(losers).toHaveLength(1);
+      const error = (losers[0] as PromiseRejectedResult).reason as ConcurrencyConflictError;
+      expect(error).toBeInstanceOf(ConcurrencyConflictError);
+      expect(error).toMatchObject({ kind: 'deadlock', model: undefined, retryable: true });
+      expect(error.message).toMatch(/^The database aborted a transaction because/);
+      expect(error.cause).toBeInstanceOf(Error);
+      const winner = (
+        results.find((result) => result.status === 'fulfilled') as PromiseFulfilledResult<string>
+      ).value;
+      expect(await names()).toEqual([`a:${winner}`, `b:${winner}`]);
+      expect(await counters()).toEqual([winner]);
+    });
+  }
+
   if (db.dialect === 'postgres') {
     it('a serialization failure (repeatable read) is a retryable ConcurrencyConflictError', async () => {
       const read = barrier(2);

@@ -223,6 +223,32 @@ if (db.name !== 'sqlite') {
       await closes(orm);
     });
 
+    it('the first calls on a fresh pool, made concurrently, are all guarded: each killed one is a ConnectionError and the pool recovers', async () => {
+      const { orm, store } = await smallPool();
+      const ids = ['first0', 'first1'];
+      // Nothing has used this store or pool yet: both transactions install-or-await the guard.
+      const errors = await within(
+        HANG_MS,
+        'the first two transactions',
+        Promise.all(
+          ids.map((id) =>
+            settle(
+              store.transaction(async (tx) => {
+                await tx.create('member', member(id));
+                await killItself(tx.em());
+                await tx.create('member', member(`${id}-after`));
+              }),
+            ),
+          ),
+        ),
+      );
+      for (const error of errors) expectConnectionError(error);
+      // Unguarded, both killed connections would keep the pool's two slots and this would hang.
+      const where = [{ field: 'id', operator: 'starts_with' as const, value: 'first' }];
+      expect(await within(HANG_MS, 'count', store.count('member', where))).toBe(0);
+      await closes(orm);
+    });
+
     it("backends killed inside the app's own em.transactional around store calls: ConnectionError, nothing written, the pool recovers", async () => {
       const { orm, store } = await smallPool();
       await guardConnectionLoss(orm.em);
