@@ -73,9 +73,13 @@ export class Store {
     return caseFoldingOf(this.#resolver.root());
   }
 
-  /** How many statement shapes the cache holds (0 with `statementCache: false`), for diagnostics. */
+  /**
+   * How many statement shapes the cache holds a reusable template for (0 with
+   * `statementCache: false`), for diagnostics. Shapes that must go through the QueryBuilder every
+   * time are not counted.
+   */
   cachedStatements(): number {
-    return this.#runtime.statements?.size ?? 0;
+    return this.#runtime.statements?.templates ?? 0;
   }
 
   /** The SQL family of the database. */

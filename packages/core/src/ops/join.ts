@@ -98,7 +98,7 @@ export async function findJoined(
   const keep = new Set(selected.map((field) => field.name));
   for (const raw of raws) {
     const baseRaw = split(raw, 'b__');
-    const key = baseRaw[pk.column];
+    const key = sameKey(baseRaw[pk.column]);
     let entry = results.get(key);
     if (!entry) {
       const full = rowFromDriver(info, em, baseRaw);
@@ -110,7 +110,7 @@ export async function findJoined(
     }
     for (const plan of plans) {
       const joinedRaw = split(raw, `j${plan.index}__`);
-      const joinedKey = joinedRaw[plan.target.primaryKey.column];
+      const joinedKey = sameKey(joinedRaw[plan.target.primaryKey.column]);
       if (joinedKey === null || joinedKey === undefined || entry.seen[plan.index]!.has(joinedKey))
         continue;
       entry.seen[plan.index]!.add(joinedKey);
@@ -120,6 +120,16 @@ export async function findJoined(
     }
   }
   return [...results.values()].map((entry) => entry.row);
+}
+
+/**
+ * A key that is equal for equal raw key values. Drivers hand binary keys back as a new Buffer (and
+ * dates as a new Date) per row, which a Map would tell apart by identity.
+ */
+function sameKey(value: unknown): unknown {
+  if (value instanceof Uint8Array) return `bytes:${Buffer.from(value).toString('hex')}`;
+  if (value instanceof Date) return `date:${value.getTime()}`;
+  return value;
 }
 
 /**
@@ -211,7 +221,10 @@ async function joinDerived(
           : undefined,
       );
       const page = pageValues(query, slots);
-      const joinLimits = plans.map((plan) => slots.param(plan.limit));
+      // Only one-to-many joins have a limit in the SQL; a slot no SQL holds would fail learning.
+      const joinLimits = plans.map((plan) =>
+        plan.join.relation === 'many' ? slots.param(plan.limit) : undefined,
+      );
       return () => ({
         toQuery: () =>
           derivedQuery(info, em, page, baseFields, sortKeys, plans, {

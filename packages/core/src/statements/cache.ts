@@ -4,14 +4,20 @@ import type { Template } from './template.js';
 export class StatementCache {
   readonly #entries = new Map<string, Template | null>();
   readonly #capacity: number;
+  #templates = 0;
 
   constructor(capacity = 1000) {
     this.#capacity = capacity;
   }
 
-  /** Number of shapes held. */
+  /** Number of shapes held, uncacheable ones included. */
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** Number of shapes whose SQL is reused (those held with a template). */
+  get templates(): number {
+    return this.#templates;
   }
 
   /** The template of `key`; a hit makes it the most recently used. */
@@ -26,11 +32,17 @@ export class StatementCache {
 
   /** Remembers a template, evicting the least recently used one when full. */
   set(key: string, template: Template | null): void {
-    this.#entries.delete(key);
+    this.#delete(key);
     if (this.#entries.size >= this.#capacity) {
       const oldest = this.#entries.keys().next().value;
-      if (oldest !== undefined) this.#entries.delete(oldest);
+      if (oldest !== undefined) this.#delete(oldest);
     }
     this.#entries.set(key, template);
+    if (template) this.#templates++;
+  }
+
+  #delete(key: string): void {
+    if (this.#entries.get(key)) this.#templates--;
+    this.#entries.delete(key);
   }
 }

@@ -1,14 +1,16 @@
 import { buildEntitySchemas, createStore, type Row, type Store } from '@mikro-auth/core';
+import type { MikroORM } from '@mikro-orm/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../harness/index.js';
 import { CORE_TABLES } from './fixtures.js';
 
 const db = useTestDatabase();
+let orm: MikroORM;
 let store: Store;
 const at = new Date('2026-05-06T07:08:09.123Z');
 
 beforeAll(async () => {
-  const orm = await db.init({ entities: buildEntitySchemas(CORE_TABLES) });
+  orm = await db.init({ entities: buildEntitySchemas(CORE_TABLES) });
   store = createStore(orm);
   // a: 3 tickets, b: 1 ticket, c: none
   for (const [id, age] of [
@@ -114,6 +116,32 @@ describe(`joins in one statement (${db.name})`, () => {
     expect(rows[0]).not.toHaveProperty('uses');
     expect(rows.every((row) => (row.owner as Row).id === 'a')).toBe(true);
     expect(ids(rows[0]!.siblings)).toEqual(['t1', 't2', 't3']);
+  });
+
+  it('a read mixing one-to-one and one-to-many joins reuses its statement, with the same rows as without the cache', async () => {
+    const cached = createStore(orm);
+    const direct = createStore(orm, { statementCache: false });
+    const read = (on: Store, memberId: string, limit: number) =>
+      on.findMany('ticket', {
+        where: [{ field: 'memberId', value: memberId }],
+        sort: { field: 'uses', direction: 'asc' },
+        joins: [
+          owner,
+          { ...tickets, as: 'siblings', on: { from: 'memberId', to: 'memberId' }, limit },
+        ],
+      });
+    const first = await read(cached, 'a', 2);
+    expect(cached.cachedStatements()).toBe(1);
+    const second = await read(cached, 'b', 3);
+    expect(cached.cachedStatements()).toBe(1);
+    expect(first).toEqual(await read(direct, 'a', 2));
+    expect(second).toEqual(await read(direct, 'b', 3));
+    expect(first.map((row) => ids(row.siblings))).toEqual([
+      ['t1', 't2'],
+      ['t1', 't2'],
+      ['t1', 't2'],
+    ]);
+    expect(second.map((row) => (row.owner as Row).id)).toEqual(['b']);
   });
 
   it('returns null or nothing when the base row does not exist', async () => {
