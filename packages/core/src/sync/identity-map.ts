@@ -1,5 +1,6 @@
 import { type Dictionary, type EntityManager, Reference } from '@mikro-orm/core';
 import type { FieldInfo, ModelInfo } from '../model/registry.js';
+import { convertsValues, toDatabaseValue } from '../query/convert.js';
 import { type CaseFolding, matchesWhere } from '../query/evaluate.js';
 import type { NormalizedClause, Row } from '../query/types.js';
 
@@ -26,6 +27,25 @@ function idOf(field: FieldInfo, value: unknown): unknown {
   if (field.kind !== 'reference' || value === null || typeof value !== 'object') return value;
   const target = Reference.unwrapReference(value as object) as Dictionary;
   return target[field.property.targetMeta?.primaryKeys[0] ?? 'id'];
+}
+
+/**
+ * The clauses with their values in the form the database compares (and MikroORM's snapshot holds):
+ * converted by the field's type where it converts (custom types, bigint), as the SQL path does.
+ */
+function inDatabaseForm(
+  em: EntityManager,
+  info: ModelInfo,
+  clauses: readonly NormalizedClause[],
+): readonly NormalizedClause[] {
+  const platform = em.getPlatform();
+  return clauses.map((clause) => {
+    const field = info.findField(clause.field);
+    if (!field || !convertsValues(field)) return clause;
+    const convert = (value: unknown) => toDatabaseValue(field, value, platform, 'query');
+    const value = Array.isArray(clause.value) ? clause.value.map(convert) : convert(clause.value);
+    return { ...clause, value: value as NormalizedClause['value'] };
+  });
 }
 
 /** The entity as the database last had it (its snapshot), keyed by property name. */
@@ -97,9 +117,10 @@ export function syncBySnapshot(
   caseFolding: CaseFolding,
 ): void {
   const keys = Object.keys(values);
+  const compared = inDatabaseForm(em, info, clauses);
   for (const entity of managed(em, info)) {
     const loaded = loadedRow(em, info, entity);
-    if (loaded && matchesWhere(loaded, clauses, { caseFolding })) {
+    if (loaded && matchesWhere(loaded, compared, { caseFolding })) {
       merge(em, info, entity, values, keys);
     }
   }
@@ -112,9 +133,10 @@ export function forgetBySnapshot(
   clauses: readonly NormalizedClause[],
   caseFolding: CaseFolding,
 ): void {
+  const compared = inDatabaseForm(em, info, clauses);
   for (const entity of managed(em, info)) {
     const loaded = loadedRow(em, info, entity);
-    if (loaded && matchesWhere(loaded, clauses, { caseFolding })) {
+    if (loaded && matchesWhere(loaded, compared, { caseFolding })) {
       em.getUnitOfWork().unsetIdentity(entity);
     }
   }

@@ -4,7 +4,7 @@
  * on and off, and read back through `convertToJSValue`.
  */
 import { createStore, type Row, type Store } from '@mikro-auth/core';
-import { defineEntity, type MikroORM, p, Type } from '@mikro-orm/core';
+import { defineEntity, type MikroORM, p, RequestContext, Type } from '@mikro-orm/core';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../harness/index.js';
 
@@ -167,6 +167,36 @@ for (const { label, index } of [
       });
       expect(await store.deleteMany('account', [{ field: 'secret', value: 'rst' }])).toBe(1);
       expect(await stored()).toEqual([]);
+    });
+
+    it("bulk writes filtered by custom-typed fields update and detach the request's loaded entities", async () => {
+      await store.create('account', { id: 'a', email: 'ada@x.io', secret: 'abc', visits: 0 });
+      await store.create('account', { id: 'b', email: 'bob@x.io', secret: 'xyz', visits: 0 });
+      await RequestContext.create(orm.em, async () => {
+        const em = RequestContext.getEntityManager()!;
+        const ada = (await em.findOneOrFail(Account, { id: 'a' })) as { visits: number };
+        const bob = await em.findOneOrFail(Account, { id: 'b' });
+        // The filter values are the JavaScript ones; the database (and MikroORM's snapshot) holds
+        // 'ada@x.io' and 'sealed:cba'.
+        expect(
+          await store.updateMany('account', [{ field: 'email', value: 'ADA@X.IO' }], { visits: 3 }),
+        ).toBe(1);
+        expect(ada.visits).toBe(3);
+        expect(
+          await store.updateMany('account', [{ field: 'secret', value: 'abc' }], { visits: 4 }),
+        ).toBe(1);
+        expect(ada.visits).toBe(4);
+        // A flush writes nothing back: the entity and its snapshot agree with the table.
+        await em.flush();
+        expect(await stored()).toEqual([
+          { id: 'a', email: 'ada@x.io', secret: 'sealed:cba', visits: 4 },
+          { id: 'b', email: 'bob@x.io', secret: 'sealed:zyx', visits: 0 },
+        ]);
+        expect(await store.deleteMany('account', [{ field: 'secret', value: 'xyz' }])).toBe(1);
+        expect(em.getUnitOfWork().getById(Account, 'b')).toBeUndefined();
+        expect(em.getUnitOfWork().getById(Account, 'a')).toBe(ada);
+        expect(bob).toBeDefined();
+      });
     });
   });
 }

@@ -62,6 +62,29 @@ describe(`identity map after native writes (${db.name})`, () => {
     ]);
   });
 
+  it('updateMany filtered by a bigint field updates the entities loaded in the same request', async () => {
+    await store.updateMany('member', [{ field: 'id', value: 'a' }], {
+      points: 9_007_199_254_740_991,
+    });
+    await store.updateMany('member', [{ field: 'id', value: 'b' }], { points: 5 });
+    await inRequest(async (em) => {
+      const a = (await em.findOneOrFail(Member, { id: 'a' })) as MemberEntity;
+      const b = (await em.findOneOrFail(Member, { id: 'b' })) as MemberEntity;
+      expect(
+        await store.updateMany(
+          'member',
+          [{ field: 'points', operator: 'in', value: [9_007_199_254_740_991, 6] }],
+          { age: 40 },
+        ),
+      ).toBe(1);
+      expect(await store.updateMany('member', [{ field: 'points', value: 5 }], { age: 50 })).toBe(
+        1,
+      );
+      expect(a.age).toBe(40);
+      expect(b.age).toBe(50);
+    });
+  });
+
   it("keeps the user's own pending changes to other fields", async () => {
     await inRequest(async (em) => {
       const a = (await em.findOneOrFail(Member, { id: 'a' })) as MemberEntity;
