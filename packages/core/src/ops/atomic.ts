@@ -30,9 +30,9 @@ export interface IncrementOneArgs {
 /**
  * Deletes exactly one row matching `where` and returns it; under concurrency every caller gets a
  * different row, and the full `where` holds at the moment of deletion. PostgreSQL: `DELETE …
- * RETURNING` of the row a `FOR UPDATE SKIP LOCKED` CTE locked (waiting for locks only while
- * every remaining match is held by others; see consumeOnPostgres); SQLite and MariaDB 10.5+: `DELETE … RETURNING`;
- * MySQL: a locking read and a delete in one transaction.
+ * RETURNING` of the row a `FOR UPDATE SKIP LOCKED` CTE locked (waiting for locks only when
+ * every match is held by others; see consumeOnPostgres); SQLite and MariaDB 10.5+:
+ * `DELETE … RETURNING`; MySQL: a locking read and a delete in one transaction.
  */
 export async function consumeOne(ctx: OperationContext, where: Where): Promise<Row | null> {
   const { info, em } = ctx;
@@ -83,6 +83,7 @@ export async function consumeOne(ctx: OperationContext, where: Where): Promise<R
   if (row) forgetRows(em, info, [row]);
   return row;
 }
+
 /** The name of the flag column the PostgreSQL consume statement adds to its one result row. */
 const STILL_MATCHES = 'mikro_auth_still_matches';
 

@@ -13,6 +13,15 @@ const mysqlFamily = db.name === 'mysql' || db.name === 'mariadb';
 const at = new Date('2026-05-06T07:08:09.123Z');
 const PARALLEL = 20;
 
+/** A promise and the function that resolves it, for one test step to wait on another. */
+function signal(): [Promise<void>, () => void] {
+  let resolve!: () => void;
+  const settled = new Promise<void>((done) => {
+    resolve = done;
+  });
+  return [settled, resolve];
+}
+
 beforeAll(async () => {
   orm = await db.init({
     entities: buildEntitySchemas(CORE_TABLES),
@@ -162,14 +171,8 @@ if (db.name !== 'sqlite') {
             label: 'pending',
           });
           // Another transaction takes the row and changes it so the guard no longer holds…
-          let commit!: () => void;
-          const committing = new Promise<void>((resolve) => {
-            commit = resolve;
-          });
-          let changed!: () => void;
-          const updated = new Promise<void>((resolve) => {
-            changed = resolve;
-          });
+          const [committing, commit] = signal();
+          const [updated, changed] = signal();
           const other = orm.em.fork().transactional(async (tem) => {
             await tem
               .getConnection()
@@ -214,14 +217,8 @@ if (db.name !== 'sqlite') {
             });
           }
           // Another transaction holds all three rows and deletes the first two…
-          let commit!: () => void;
-          const committing = new Promise<void>((resolve) => {
-            commit = resolve;
-          });
-          let held!: () => void;
-          const holding = new Promise<void>((resolve) => {
-            held = resolve;
-          });
+          const [committing, commit] = signal();
+          const [holding, held] = signal();
           const q = (name: string) => (db.dialect === 'postgres' ? `"${name}"` : `\`${name}\``);
           const other = orm.em.fork().transactional(async (tem) => {
             const run = (sql: string, params: string[]) =>
