@@ -41,9 +41,15 @@ export class ValueCollector implements ValueSlots {
   }
 }
 
+/**
+ * The first numeric marker: far above any limit or offset an app passes, so a marker never equals
+ * a value (and `learn` verifies the refilled parameters anyway).
+ */
+const NUMERIC_MARKER_BASE = 7_340_000_000_000;
+
 /** Puts a unique marker wherever a value would go. */
 export class MarkerSlots implements ValueSlots {
-  readonly markers: string[] = [];
+  readonly markers: unknown[] = [];
 
   #next(): string {
     const marker = `\u0000mikro-auth-slot-${this.markers.length}\u0000`;
@@ -55,8 +61,15 @@ export class MarkerSlots implements ValueSlots {
     return raw('?', [this.#next()]);
   }
 
-  param(): unknown {
-    return this.#next();
+  /**
+   * A number's marker is a number: MikroORM 6's Knex parses a limit or offset as an integer and
+   * drops a string one, which left paged reads without a template.
+   */
+  param(value?: unknown): unknown {
+    if (typeof value !== 'number') return this.#next();
+    const marker = NUMERIC_MARKER_BASE + this.markers.length;
+    this.markers.push(marker);
+    return marker;
   }
 }
 
@@ -94,13 +107,13 @@ export function fill(template: Template, values: readonly unknown[]): unknown[] 
 export function learn(
   real: { sql: string; params: readonly unknown[] },
   marked: { sql: string; params: readonly unknown[] },
-  markers: readonly string[],
+  markers: readonly unknown[],
   values: readonly unknown[],
 ): Template | undefined {
   if (real.sql !== marked.sql || real.params.length !== marked.params.length) return undefined;
   // A marker is a parameter itself (raw fragment parameters) or sits in a `?` raw fragment that
   // stands where a plain value would (the QueryBuilder leaves fragments for execution to expand).
-  const holds = (param: unknown, marker: string) =>
+  const holds = (param: unknown, marker: unknown) =>
     param === marker ||
     (typeof param === 'object' &&
       param !== null &&
