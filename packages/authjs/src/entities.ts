@@ -21,9 +21,11 @@ export const AUTHJS_MODELS: readonly AuthjsModel[] = [
 ];
 
 /**
- * The fields of each Auth.js model, under their Auth.js names. `id` of account, session,
- * verification token and authenticator is the table's own primary key; `extra` on account is the
- * JSON column that keeps token-response fields with no column of their own.
+ * The fields of each Auth.js model, under their Auth.js names. `id` of account, session and
+ * authenticator is the table's own primary key (a verification token's key is its
+ * `identifier` and `token`, as Auth.js defines it);
+ * `extra` on account is the optional JSON column that keeps token-response fields with no column
+ * of their own (see `accountExtra`).
  */
 export interface AuthjsFields {
   user: 'id' | 'name' | 'email' | 'emailVerified' | 'image';
@@ -42,7 +44,7 @@ export interface AuthjsFields {
     | 'session_state'
     | 'extra';
   session: 'id' | 'sessionToken' | 'userId' | 'expires';
-  verificationToken: 'id' | 'identifier' | 'token' | 'expires';
+  verificationToken: 'identifier' | 'token' | 'expires';
   authenticator:
     | 'id'
     | 'credentialID'
@@ -85,6 +87,13 @@ export interface AuthjsTablesOptions {
   additionalFields?: { [M in AuthjsModel]?: Readonly<Record<string, FieldSpec>> };
   /** Include the `authenticator` table used by WebAuthn (passkeys). Default true. */
   webAuthn?: boolean;
+  /**
+   * Add a nullable JSON column `extra` to the account table, where the adapter keeps the fields of
+   * a provider's token response that have no column of their own (GitHub's
+   * `refresh_token_expires_in`, …) and merges them back on read. Default false: those fields are
+   * not stored, and the account table has exactly the columns of Auth.js's schema.
+   */
+  accountExtra?: boolean;
 }
 
 /**
@@ -150,6 +159,14 @@ function builtinFields(userEntity: string): {
 
 const UNIQUE_INDEXES: Partial<Record<AuthjsModel, readonly string[]>> = {
   account: ['provider', 'providerAccountId'],
+};
+
+/**
+ * Tables keyed by Auth.js fields instead of a generated `id`: a verification token is its
+ * `(identifier, token)` pair, as in Auth.js's own schemas, so a row is exactly
+ * `{ identifier, token, expires }` and two addresses may hold the same short code.
+ */
+const COMPOSITE_KEYS: Partial<Record<AuthjsModel, readonly string[]>> = {
   verificationToken: ['identifier', 'token'],
 };
 
@@ -164,6 +181,7 @@ export function authjsTables(options: AuthjsTablesOptions = {}): TableSpec[] {
     const columns: Partial<Record<string, string>> = options.columns?.[model] ?? {};
     const fields: Record<string, FieldSpec> = {};
     for (const [name, spec] of Object.entries<FieldSpec>(builtin[model])) {
+      if (model === 'account' && name === 'extra' && !options.accountExtra) continue;
       const column = columns[name];
       fields[name] = column ? { ...spec, column } : spec;
     }
@@ -181,7 +199,9 @@ export function authjsTables(options: AuthjsTablesOptions = {}): TableSpec[] {
     return {
       entity: entityOf(model),
       table: options.tableNames?.[model] ?? snakeCase(model),
-      id: { field: 'id', column: columns.id ?? 'id', strategy: 'string' },
+      ...(COMPOSITE_KEYS[model]
+        ? { primaryKey: COMPOSITE_KEYS[model] }
+        : { id: { field: 'id', column: columns.id ?? 'id', strategy: 'string' as const } }),
       fields,
       ...(unique ? { indexes: [{ fields: unique, unique: true }] } : {}),
     };

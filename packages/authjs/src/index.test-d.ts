@@ -150,7 +150,7 @@ describe('Auth.js models and fields', () => {
       'id' | 'sessionToken' | 'userId' | 'expires'
     >();
     expectTypeOf<AuthjsFields['verificationToken']>().toEqualTypeOf<
-      'id' | 'identifier' | 'token' | 'expires'
+      'identifier' | 'token' | 'expires'
     >();
     expectTypeOf<AuthjsFields['authenticator']>().toEqualTypeOf<
       | 'id'
@@ -203,6 +203,7 @@ describe('authjsEntities / authjsTables', () => {
       columns?: AuthjsFieldNames;
       additionalFields?: { [M in AuthjsModel]?: Readonly<Record<string, FieldSpec>> };
       webAuthn?: boolean;
+      accountExtra?: boolean;
     }>();
   });
 });

@@ -70,7 +70,7 @@ const SQLITE: readonly string[] = [
   ),
   ...sqliteRebuild(
     'account',
-    'create table `account` (`id` text not null primary key, `user_id` text not null, `type` text not null, `provider` text not null, `provider_account_id` text not null, `refresh_token` text null, `access_token` text null, `expires_at` bigint null, `token_type` text null, `scope` text null, `id_token` text null, `session_state` text null, `extra` json null, constraint `account_user_id_foreign` foreign key (`user_id`) references `user` (`id`) on delete cascade)',
+    'create table `account` (`id` text not null primary key, `user_id` text not null, `type` text not null, `provider` text not null, `provider_account_id` text not null, `refresh_token` text null, `access_token` text null, `expires_at` bigint null, `token_type` text null, `scope` text null, `id_token` text null, `session_state` text null, constraint `account_user_id_foreign` foreign key (`user_id`) references `user` (`id`) on delete cascade)',
     Object.fromEntries(
       [
         'id',
@@ -92,19 +92,12 @@ const SQLITE: readonly string[] = [
       'create unique index `account_provider_provider_account_id_unique` on `account` (`provider`, `provider_account_id`)',
     ],
   ),
-  // Pending tokens are kept; each gets a random id (32 hex digits).
+  // Pending tokens are kept; the key becomes (identifier, token), as Auth.js defines it.
   ...sqliteRebuild(
     'verification_token',
-    'create table `verification_token` (`id` text not null primary key, `identifier` text not null, `token` text not null, `expires` datetime not null)',
-    {
-      id: 'lower(hex(randomblob(16)))',
-      identifier: '`identifier`',
-      token: '`token`',
-      expires: '`expires`',
-    },
-    [
-      'create unique index `verification_token_identifier_token_unique` on `verification_token` (`identifier`, `token`)',
-    ],
+    'create table `verification_token` (`identifier` text not null, `token` text not null, `expires` datetime not null, primary key (`identifier`, `token`))',
+    { identifier: '`identifier`', token: '`token`', expires: '`expires`' },
+    [],
   ),
   ...AUTHENTICATOR.sqlite,
 ];
@@ -115,18 +108,15 @@ const POSTGRESQL: readonly string[] = [
   'alter table "session" drop constraint "session_user_id_foreign"',
   'alter table "session" add constraint "session_user_id_foreign" foreign key ("user_id") references "user" ("id") on delete cascade',
   'create index "session_user_id_index" on "session" ("user_id")',
-  'alter table "account" alter column "refresh_token" type text, alter column "access_token" type text, alter column "expires_at" type bigint, alter column "scope" type text, alter column "session_state" type text, add column "extra" jsonb null',
+  'alter table "account" alter column "refresh_token" type text, alter column "access_token" type text, alter column "expires_at" type bigint, alter column "scope" type text, alter column "session_state" type text',
   'alter table "account" drop constraint "account_user_id_foreign"',
   'alter table "account" add constraint "account_user_id_foreign" foreign key ("user_id") references "user" ("id") on delete cascade',
   'create index "account_user_id_index" on "account" ("user_id")',
-  // Pending tokens are kept; each gets a random UUID (gen_random_uuid: PostgreSQL 13+).
-  'alter table "verification_token" add column "id" varchar(255) null',
-  'update "verification_token" set "id" = gen_random_uuid()::text',
-  'alter table "verification_token" alter column "id" set not null, alter column "expires" type timestamptz(3)',
-  'alter table "verification_token" drop constraint "verification_token_pkey"',
-  'alter table "verification_token" add constraint "verification_token_pkey" primary key ("id")',
+  // Pending tokens are kept; the key becomes (identifier, token), as Auth.js defines it.
+  'alter table "verification_token" alter column "expires" type timestamptz(3)',
   'alter table "verification_token" drop constraint "verification_token_token_identifier_unique"',
-  'alter table "verification_token" add constraint "verification_token_identifier_token_unique" unique ("identifier", "token")',
+  'alter table "verification_token" drop constraint "verification_token_pkey"',
+  'alter table "verification_token" add constraint "verification_token_pkey" primary key ("identifier", "token")',
   ...AUTHENTICATOR.postgresql,
 ];
 
@@ -136,14 +126,12 @@ const MYSQL: readonly string[] = [
   'alter table `session` modify `session_token` varchar(255) collate utf8mb4_bin not null, modify `expires` datetime(3) not null',
   'alter table `session` drop foreign key `session_user_id_foreign`',
   'alter table `session` add constraint `session_user_id_foreign` foreign key (`user_id`) references `user` (`id`) on delete cascade',
-  'alter table `account` modify `provider` varchar(255) collate utf8mb4_bin not null, modify `provider_account_id` varchar(255) collate utf8mb4_bin not null, modify `refresh_token` text null, modify `access_token` text null, modify `expires_at` bigint null, modify `scope` text null, modify `session_state` text null, add `extra` json null',
+  'alter table `account` modify `provider` varchar(255) collate utf8mb4_bin not null, modify `provider_account_id` varchar(255) collate utf8mb4_bin not null, modify `refresh_token` text null, modify `access_token` text null, modify `expires_at` bigint null, modify `scope` text null, modify `session_state` text null',
   'alter table `account` drop foreign key `account_user_id_foreign`',
   'alter table `account` add constraint `account_user_id_foreign` foreign key (`user_id`) references `user` (`id`) on delete cascade',
-  // Pending tokens are kept; each gets a random UUID.
-  'alter table `verification_token` add `id` varchar(255) null first',
-  'update `verification_token` set `id` = uuid()',
-  'alter table `verification_token` modify `id` varchar(255) not null, modify `identifier` varchar(255) collate utf8mb4_bin not null, modify `token` varchar(255) collate utf8mb4_bin not null, modify `expires` datetime(3) not null, drop primary key, add primary key (`id`)',
-  'alter table `verification_token` drop index `verification_token_token_identifier_unique`, add unique `verification_token_identifier_token_unique` (`identifier`, `token`)',
+  // Pending tokens are kept; the key becomes (identifier, token), as Auth.js defines it.
+  'alter table `verification_token` modify `identifier` varchar(255) collate utf8mb4_bin not null first, modify `token` varchar(255) collate utf8mb4_bin not null after `identifier`, modify `expires` datetime(3) not null, drop primary key, add primary key (`identifier`, `token`)',
+  'alter table `verification_token` drop index `verification_token_token_identifier_unique`',
   ...AUTHENTICATOR.mysql,
 ];
 

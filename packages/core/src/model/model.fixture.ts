@@ -30,6 +30,7 @@ export function model(
     tableName: name,
     fields: infos,
     primaryKey: infos[0]!,
+    primaryKeys: [infos[0]!],
     findField: find,
     field(field) {
       const found = find(field);

@@ -52,7 +52,10 @@ export interface ModelInfo {
   readonly meta: EntityMetadata;
   readonly tableName: string;
   readonly fields: readonly FieldInfo[];
+  /** The primary key field; for a composite key, its first field (see `primaryKeys`). */
   readonly primaryKey: FieldInfo;
+  /** Every primary key field, in key order: one, or several for a composite key. */
+  readonly primaryKeys: readonly FieldInfo[];
   /** The field for a property name, column name or `<reference>Id`; throws UnknownFieldError. */
   field(name: string): FieldInfo;
   /** Like `field`, but undefined when nothing matches. */
@@ -110,10 +113,11 @@ function isField(prop: EntityProperty): boolean {
 
 function resolveModel(name: string, meta: EntityMetadata): ModelInfo {
   const primaries = meta.getPrimaryProps();
-  if (primaries.length !== 1) {
+  if (primaries.length === 0 || primaries.some((prop) => prop.kind !== ReferenceKind.SCALAR)) {
     throw new UnsupportedError(
-      `Model "${name}" (entity ${meta.className}) has ${primaries.length} primary key columns; ` +
-        'mikro-auth needs exactly one (string, numeric or UUID).',
+      `Model "${name}" (entity ${meta.className}) needs a primary key of its own scalar columns ` +
+        '(one string, numeric or UUID column, or several for a composite key); ' +
+        (primaries.length === 0 ? 'it has none.' : 'a key made of a relation is not supported.'),
     );
   }
   const fields: FieldInfo[] = meta.props.filter(isField).map((prop) => ({
@@ -136,13 +140,14 @@ function resolveModel(name: string, meta: EntityMetadata): ModelInfo {
       if (!byName.has(alias)) byName.set(alias, field);
     }
   }
-  const primaryKey = fields.find((field) => field.primary)!;
+  const primaryKeys = primaries.map((prop) => fields.find((field) => field.name === prop.name)!);
   return {
     name,
     meta,
     tableName: meta.tableName,
     fields,
-    primaryKey,
+    primaryKey: primaryKeys[0]!,
+    primaryKeys,
     findField: (fieldName) => byName.get(fieldName),
     field(fieldName) {
       const found = byName.get(fieldName);

@@ -1,8 +1,16 @@
 import { type Dictionary, LockMode, raw } from '@mikro-orm/core';
 import { InvalidQueryError } from '../errors/classes.js';
+import { keyFilter, singleKey } from '../model/keys.js';
 import { mysqlReturning } from '../orm/capabilities.js';
 import { dialectOfEm } from '../orm/dialect.js';
-import { executeAll, firstIds, lockFirstId, selectFields, sqlEm } from '../orm/query-builder.js';
+import {
+  executeAll,
+  firstIds,
+  lockFirstId,
+  selectFields,
+  sqlEm,
+  whereKeyIn,
+} from '../orm/query-builder.js';
 import { inTransaction } from '../orm/transactions.js';
 import { sqlOf } from '../orm/versions.js';
 import { coerceIncrement } from '../query/coerce.js';
@@ -37,16 +45,21 @@ export interface IncrementOneArgs {
 export async function consumeOne(ctx: OperationContext, where: Where): Promise<Row | null> {
   const { info, em } = ctx;
   const filter = filterFor(info, where, em);
-  const pk = info.primaryKey.name;
   const dialect = dialectOfEm(em);
   let row: Row | null = null;
   if (dialect === 'sqlite') {
     // SQLite runs one writer at a time: the statement sees no concurrent change.
+    const keys = info.primaryKeys.map((field) => field.name);
+    const pick = sqlOf(
+      sqlEm(em).createQueryBuilder(info.meta.class, 'first0').select(keys).where(filter).limit(1),
+    );
     const query = sqlOf(
-      sqlEm(em)
-        .createQueryBuilder(info.meta.class)
-        .delete()
-        .where({ $and: [filter, { [pk]: { $in: firstIds(info, em, filter) } }] }),
+      whereKeyIn(
+        info,
+        em,
+        sqlEm(em).createQueryBuilder(info.meta.class).delete().where(filter),
+        pick,
+      ),
     );
     const consume = async (tem: typeof em) => {
       const rows = await executeAll(tem, `${query.sql} returning *`, query.params);
@@ -75,7 +88,7 @@ export async function consumeOne(ctx: OperationContext, where: Where): Promise<R
       await sqlEm(tem)
         .createQueryBuilder(info.meta.class)
         .delete()
-        .where({ [pk]: found[pk] })
+        .where(keyFilter(info, found))
         .execute('run');
       return found;
     });
@@ -99,21 +112,22 @@ async function consumeOnPostgres(ctx: OperationContext, filter: Dictionary): Pro
   const { info, em } = ctx;
   const platform = em.getPlatform();
   const quote = (name: string) => platform.quoteIdentifier(name);
-  const pk = info.primaryKey.name;
+  const keys = info.primaryKeys;
   const first = quote('mikro_auth_first');
   const gone = quote('mikro_auth_gone');
   const qb = () => sqlEm(em).createQueryBuilder(info.meta.class, 'first0');
-  const pick = sqlOf(qb().select([pk]).where(filter).limit(1));
+  const pick = sqlOf(
+    qb()
+      .select(keys.map((field) => field.name))
+      .where(filter)
+      .limit(1),
+  );
+  const picked = keys.map((field) => quote(field.column)).join(', ');
   const remove = sqlOf(
-    sqlEm(em)
-      .createQueryBuilder(info.meta.class)
-      .delete()
-      .where({
-        $and: [
-          filter,
-          { [pk]: { $in: raw(`select ${quote(info.primaryKey.column)} from ${first}`) } },
-        ],
-      }),
+    whereKeyIn(info, em, sqlEm(em).createQueryBuilder(info.meta.class).delete().where(filter), {
+      sql: `select ${picked} from ${first}`,
+      params: [],
+    }),
   );
   const matches = sqlOf(qb().select(raw('1')).where(filter).limit(1));
   const consume = (lock: string) =>
@@ -164,7 +178,7 @@ export async function incrementOne(
     values[field.name] = raw('?? + ?', [field.column, delta]);
   }
   const filter = filterFor(info, args.where, em);
-  const pk = info.primaryKey.name;
+  const pk = singleKey(info, 'incrementOne').name;
   let row: Row | null;
   if (dialectOfEm(em) !== 'mysql') {
     // The guard is repeated outside the sub-select so PostgreSQL re-checks it against a row

@@ -1,5 +1,6 @@
 import { type Dictionary, type EntityManager, raw } from '@mikro-orm/core';
 import { InvalidQueryError } from '../errors/classes.js';
+import { singleKey } from '../model/keys.js';
 import type { FieldInfo, ModelInfo } from '../model/registry.js';
 import { dialectOfEm } from '../orm/dialect.js';
 import { sqlEm } from '../orm/query-builder.js';
@@ -47,7 +48,7 @@ export async function findJoined(
   joins: readonly Join[],
 ): Promise<Row[]> {
   const { info, em } = ctx;
-  const pk = info.primaryKey;
+  const pk = singleKey(info, 'A join');
   const selected = query.select?.length
     ? query.select.map((name) => info.field(name))
     : info.fields;
@@ -59,6 +60,7 @@ export async function findJoined(
       );
     }
     const target = ctx.model(join.model);
+    singleKey(target, 'A join');
     const limit = join.relation === 'one' ? 1 : (join.limit ?? 100);
     checkCount('limit', limit, target.name);
     return {

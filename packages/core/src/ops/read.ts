@@ -37,16 +37,18 @@ export function filterFor(
   return translateWhere(info, clauses, em.getPlatform());
 }
 
-/** The row with this primary key, read on `em`, or null. */
-export async function readById(
+/** The row with this (single-column) primary key, read on `em`, or null. */
+export function readById(info: ModelInfo, em: EntityManager, id: unknown): Promise<Row | null> {
+  return readByKey(info, em, { [info.primaryKey.name]: id });
+}
+
+/** The row a primary key filter (every key field → its value) selects, read on `em`, or null. */
+export async function readByKey(
   info: ModelInfo,
   em: EntityManager,
-  id: unknown,
+  key: Dictionary,
 ): Promise<Row | null> {
-  const rows = (await selectFields(info, em)
-    .where({ [info.primaryKey.name]: id })
-    .limit(1)
-    .execute('all')) as Dictionary[];
+  const rows = (await selectFields(info, em).where(key).limit(1).execute('all')) as Dictionary[];
   return rows[0] ? rowFromResult(info, em, rows[0]) : null;
 }
 

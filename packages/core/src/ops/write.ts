@@ -1,5 +1,6 @@
 import type { Dictionary } from '@mikro-orm/core';
 import { InvalidQueryError } from '../errors/classes.js';
+import { isComposite, keyFilter, singleKey } from '../model/keys.js';
 import type { ModelInfo } from '../model/registry.js';
 import { mysqlReturning } from '../orm/capabilities.js';
 import { caseFoldingOf, dialectOfEm } from '../orm/dialect.js';
@@ -17,10 +18,17 @@ import {
   syncRows,
 } from '../sync/identity-map.js';
 import type { OperationContext } from './context.js';
-import { count, filterFor, findOne, readById } from './read.js';
+import { count, filterFor, findOne, readById, readByKey } from './read.js';
 import { slottedValues, storedValues, writeValues, writtenRow } from './values.js';
 
 /** Writes: create, updateOne, updateMany, deleteMany; each one statement where the database allows. */
+
+/** The primary key values of a row the database returned (keyed by column), by property name. */
+function keyOfStored(info: ModelInfo, stored: Dictionary): Dictionary {
+  const key: Dictionary = {};
+  for (const field of info.primaryKeys) key[field.name] = stored[field.column];
+  return key;
+}
 
 /** The primary key value when `where` is a single equality on it. */
 export function pinnedId(info: ModelInfo, clauses: readonly ResolvedClause[]): unknown {
@@ -28,7 +36,7 @@ export function pinnedId(info: ModelInfo, clauses: readonly ResolvedClause[]): u
   const [clause] = clauses;
   if (clause?.operator !== 'eq' || clause.value === null) return undefined;
   if (clause.mode === 'insensitive' && typeof clause.value === 'string') return undefined;
-  return clause.resolved === info.primaryKey ? clause.value : undefined;
+  return !isComposite(info) && clause.resolved === info.primaryKey ? clause.value : undefined;
 }
 
 /**
@@ -66,12 +74,14 @@ export async function create(
     .createQueryBuilder(info.meta.class)
     .insert(inserted)
     .execute('run')) as { insertId?: unknown };
-  const id = values[info.primaryKey.name] ?? result.insertId;
+  // A composite key is always given in full; a single one may be generated (auto-increment).
+  const id = isComposite(info) ? undefined : (values[info.primaryKey.name] ?? result.insertId);
   const written = writtenRow(info, em, values, id);
   // A column with a database-side default is read back; the insert happened either way, so a
   // row deleted meanwhile still yields what was written.
   if (written.complete) return written.row;
-  return (await readById(info, em, id)) ?? written.row;
+  const key = isComposite(info) ? keyFilter(info, written.row) : { [info.primaryKey.name]: id };
+  return (await readByKey(info, em, key)) ?? written.row;
 }
 /**
  * Updates the first row matching `where` and returns it, or null when none matched. One statement
@@ -86,7 +96,7 @@ export async function updateOne(
   const values = writeValues(info, em, data);
   if (Object.keys(values).length === 0) return findOne(ctx, where);
   const clauses = resolveWhere(info, where);
-  const pk = info.primaryKey.name;
+  const pk = singleKey(info, 'updateOne').name;
   const pinned = pinnedId(info, clauses);
   let row: Row | null;
   if (dialectOfEm(em) !== 'mysql') {
@@ -157,13 +167,12 @@ export async function updateMany(
     const filter = translateWhere(info, clauses, platform, undefined, slots);
     return () => {
       const qb = sqlEm(em).createQueryBuilder(info.meta.class).update(updated).where(filter);
-      return returnIds ? qb.returning([info.primaryKey.name]) : qb;
+      return returnIds ? qb.returning(info.primaryKeys.map((field) => field.name)) : qb;
     };
   });
   const written = storedValues(info, em, values);
   if (Array.isArray(result)) {
-    const pk = info.primaryKey;
-    const rows = result.map((stored) => ({ ...written, [pk.name]: stored[pk.column] }));
+    const rows = result.map((stored) => ({ ...written, ...keyOfStored(info, stored) }));
     syncRows(em, info, rows, Object.keys(values));
     return result.length;
   }
@@ -183,20 +192,20 @@ export async function deleteMany(ctx: OperationContext, where?: Where): Promise<
   const returnIds = managed && (!mysql || (await mysqlReturning(ctx.state, em)));
   const variant = returnIds ? 'returning-ids' : undefined;
   const shape = { operation: 'deleteMany', model: info, clauses, variant } as const;
-  const pk = info.primaryKey;
+  const keyColumns = info.primaryKeys.map((field) => platform.quoteIdentifier(field.column));
   const result = await runStatement(ctx.state, shape, em, returnIds ? 'all' : 'run', (slots) => {
     const filter = translateWhere(info, clauses, platform, undefined, slots);
     return () => {
       const qb = sqlEm(em).createQueryBuilder(info.meta.class).delete().where(filter);
       // The QueryBuilder renders no RETURNING on a delete; every dialect here reads this one.
-      return returnIds ? withSuffix(qb, ` returning ${platform.quoteIdentifier(pk.column)}`) : qb;
+      return returnIds ? withSuffix(qb, ` returning ${keyColumns.join(', ')}`) : qb;
     };
   });
   if (Array.isArray(result)) {
     forgetRows(
       em,
       info,
-      result.map((stored) => ({ [pk.name]: stored[pk.column] })),
+      result.map((stored) => keyOfStored(info, stored)),
     );
     return result.length;
   }

@@ -8,6 +8,7 @@ import { asSubquery, sqlOf, sqlReturningRows } from './versions.js';
 export interface QueryBuilderLike {
   select(fields: readonly string[]): QueryBuilderLike;
   where(filter: Dictionary): QueryBuilderLike;
+  andWhere(condition: string, params: unknown[]): QueryBuilderLike;
   orderBy(order: Dictionary | readonly Dictionary[]): QueryBuilderLike;
   limit(limit: number): QueryBuilderLike;
   offset(offset: number): QueryBuilderLike;
@@ -80,6 +81,21 @@ export function firstIds(info: ModelInfo, em: EntityManager, filter: Dictionary)
       .from(inner, 'first0')
       .select([`first0.${pk}`]),
   );
+}
+
+/**
+ * A statement narrowed to the rows whose primary key a sub-select picked: `(key columns) in (…)`,
+ * for single and composite keys alike (not on MySQL/MariaDB, which allow no LIMIT in it).
+ */
+export function whereKeyIn(
+  info: ModelInfo,
+  em: EntityManager,
+  qb: QueryBuilderLike,
+  select: { sql: string; params: readonly unknown[] },
+): QueryBuilderLike {
+  const platform = em.getPlatform();
+  const columns = info.primaryKeys.map((field) => platform.quoteIdentifier(field.column));
+  return qb.andWhere(`(${columns.join(', ')}) in (${select.sql})`, [...select.params]);
 }
 
 /** The first matching primary key, locked for update (`em` must be in a transaction). */

@@ -26,8 +26,9 @@ export function resolveSort(
     }
     return { field: info.field(key.field), direction: key.direction };
   });
-  if (!resolved.some((key) => key.field.primary)) {
-    resolved.push({ field: info.primaryKey, direction: 'asc' });
+  // The primary key breaks ties, so pages never overlap or skip rows.
+  for (const field of info.primaryKeys) {
+    if (!resolved.some((key) => key.field === field)) resolved.push({ field, direction: 'asc' });
   }
   return resolved;
 }

@@ -69,14 +69,23 @@ export function tableColumns(
   tables: readonly TableSpec[],
 ): Map<string, ColumnOptions> {
   const columns = new Map<string, ColumnOptions>();
-  const idField = table.id?.field ?? 'id';
-  columns.set(idField, {
-    kind: 'scalar',
-    ...idType(table.id?.strategy ?? 'string'),
-    fieldName: table.id?.column ?? idField,
-    nullable: false,
-    primary: true,
-  });
+  const composite = table.primaryKey ?? [];
+  if (composite.length > 0 && table.id) {
+    throw new ConfigurationError(
+      `tables.${table.table}.primaryKey`,
+      `table "${table.table}" declares both an id and a composite primaryKey; keep one.`,
+    );
+  }
+  if (composite.length === 0) {
+    const idField = table.id?.field ?? 'id';
+    columns.set(idField, {
+      kind: 'scalar',
+      ...idType(table.id?.strategy ?? 'string'),
+      fieldName: table.id?.column ?? idField,
+      nullable: false,
+      primary: true,
+    });
+  }
   for (const [name, spec] of Object.entries(table.fields)) {
     if (columns.has(name)) {
       throw new ConfigurationError(
@@ -102,6 +111,13 @@ export function tableColumns(
             `Known tables: ${tables.map((candidate) => candidate.table).join(', ')}.`,
         );
       }
+      if (target.primaryKey?.length) {
+        throw new ConfigurationError(
+          `tables.${table.table}.fields.${name}`,
+          `field "${name}" references table "${target.table}", whose primary key is composite; ` +
+            'only tables with a single-column id can be referenced.',
+        );
+      }
       const strategy = target.id?.strategy ?? 'string';
       const { autoincrement: _, ...keyType } = idType(strategy);
       columns.set(name, {
@@ -121,6 +137,16 @@ export function tableColumns(
         ...(spec.exact && spec.type === 'string' ? { exact: true } : {}),
       });
     }
+  }
+  for (const name of composite) {
+    const column = columns.get(name);
+    if (column?.kind !== 'scalar' || column.nullable) {
+      throw new ConfigurationError(
+        `tables.${table.table}.primaryKey`,
+        `primary key field "${name}" of table "${table.table}" must be one of its required scalar fields.`,
+      );
+    }
+    column.primary = true;
   }
   return columns;
 }

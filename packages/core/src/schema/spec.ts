@@ -51,6 +51,12 @@ export interface TableSpec {
   table: string;
   /** Primary key: field name, column and generation (default `id`, `id`, `string`). */
   id?: { field?: string; column?: string; strategy?: IdStrategy };
+  /**
+   * A composite primary key made of these fields (in key order), in place of the generated `id`
+   * column, e.g. `['identifier', 'token']`. The fields must be required scalars; no other table
+   * may reference this one.
+   */
+  primaryKey?: readonly string[];
   fields: Readonly<Record<string, FieldSpec>>;
   indexes?: readonly IndexSpec[];
 }

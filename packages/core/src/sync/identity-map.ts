@@ -1,4 +1,5 @@
 import { type Dictionary, type EntityManager, Reference } from '@mikro-orm/core';
+import { identityOf } from '../model/keys.js';
 import type { FieldInfo, ModelInfo } from '../model/registry.js';
 import { convertsValues, toDatabaseValue } from '../query/convert.js';
 import { type CaseFolding, matchesWhere } from '../query/evaluate.js';
@@ -98,9 +99,8 @@ export function syncRows(
   rows: readonly Row[],
   written: readonly string[],
 ): void {
-  const pk = info.primaryKey.name;
   for (const row of rows) {
-    const entity = em.getUnitOfWork().getById(info.meta.class, row[pk] as string);
+    const entity = em.getUnitOfWork().getById(info.meta.class, identityOf(info, row) as string);
     if (entity) merge(em, info, entity, row, written);
   }
 }
@@ -144,9 +144,8 @@ export function forgetBySnapshot(
 
 /** Detaches the managed entities of rows the database reported deleted. */
 export function forgetRows(em: EntityManager, info: ModelInfo, rows: readonly Row[]): void {
-  const pk = info.primaryKey.name;
   for (const row of rows) {
-    const entity = em.getUnitOfWork().getById(info.meta.class, row[pk] as string);
+    const entity = em.getUnitOfWork().getById(info.meta.class, identityOf(info, row) as string);
     if (entity) em.getUnitOfWork().unsetIdentity(entity);
   }
 }

@@ -118,7 +118,8 @@ beforeAll(async () => {
     fields: { userId: { type: 'string', references: { table: 'User', onDelete: 'restrict' } } },
   };
   orm = await db.init({
-    entities: buildEntitySchemas([...authjsTables(), order]),
+    // With the opt-in `extra` column: this file covers keeping a provider's extra fields too.
+    entities: buildEntitySchemas([...authjsTables({ accountExtra: true }), order]),
     pool: { min: 0, max: 10 },
   });
   adapter = MikroOrmAdapter(orm, legReads());

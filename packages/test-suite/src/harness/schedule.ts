@@ -64,6 +64,8 @@ export const REPLICA_LEG = {
   include: [
     'src/core/replicas.test.ts',
     'src/authjs/adapter.test.ts',
+    'src/authjs/upstream.test.ts',
+    'src/authjs/nextauth-v4.test.ts',
     ...[
       'normal',
       'transactions',
