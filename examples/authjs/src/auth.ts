@@ -20,12 +20,7 @@ export async function createApp(options: { databaseUrl?: string | undefined }): 
     await orm.schema.update();
   } catch (error) {
     await orm.close();
-    if (!options.databaseUrl?.startsWith('mysql:')) throw error;
-    throw new Error(
-      "Updating the tables failed. On a MariaDB server, use a mariadb:// URL: MikroORM's mysql " +
-        'driver misreads the CHECK constraint MariaDB adds to JSON columns (account.extra).',
-      { cause: error },
-    );
+    throw error;
   }
   const mailbox = createMailbox();
   const authConfig: ExpressAuthConfig = {
