@@ -12,6 +12,7 @@ export {
   NotFoundError,
   NotNullViolationError,
   SchemaMismatchError,
+  type SchemaProblem,
   UniqueViolationError,
   UnknownFieldError,
   UnknownModelError,
@@ -20,12 +21,7 @@ export {
   type ValueLocation,
   ValueTooLongError,
 } from './errors/classes.js';
-export {
-  checkModels,
-  type ModelRequirement,
-  type ModelSource,
-  type SchemaProblem,
-} from './model/check.js';
+export { checkModels, type ModelRequirement, type ModelSource } from './model/check.js';
 export { type FieldJoin, FieldMap, type FieldSource, joinKey } from './model/field-map.js';
 export { modelName, pascalCase, snakeCase } from './model/naming.js';
 export {

@@ -1,7 +1,6 @@
 /**
  * Typed errors with stable codes. Every message names the model or field involved and the fix.
  */
-import type { SchemaProblem } from '../model/check.js';
 
 import { driverMessage } from '../orm/driver-message.js';
 
@@ -310,6 +309,23 @@ export class ConcurrencyConflictError extends MikroAuthError {
     this.kind = kind;
   }
 }
+
+/** One thing the entities lack. */
+export type SchemaProblem =
+  | { readonly kind: 'missing-model'; readonly model: string; readonly message: string }
+  | { readonly kind: 'unusable-model'; readonly model: string; readonly message: string }
+  | {
+      readonly kind: 'missing-field';
+      readonly model: string;
+      readonly field: string;
+      readonly message: string;
+    }
+  | {
+      readonly kind: 'id-without-default';
+      readonly model: string;
+      readonly field: string;
+      readonly message: string;
+    };
 
 /**
  * The ORM's entities lack models or fields the framework's configuration needs. Raised once, with

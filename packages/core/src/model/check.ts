@@ -3,7 +3,7 @@
  * configuration needs resolves to an entity and property, so an incomplete schema is reported
  * once, up front, instead of on the first request that touches the missing part.
  */
-import { MikroAuthError, UnknownModelError } from '../errors/classes.js';
+import { MikroAuthError, type SchemaProblem, UnknownModelError } from '../errors/classes.js';
 import type { Dialect } from '../orm/dialect.js';
 import type { FieldSource } from './field-map.js';
 import type { ModelInfo } from './registry.js';
@@ -19,23 +19,6 @@ export interface ModelRequirement {
   /** The framework inserts rows without an id, so the primary key needs a default the database fills in. */
   readonly databaseGeneratedId?: boolean;
 }
-
-/** One thing the entities lack. */
-export type SchemaProblem =
-  | { readonly kind: 'missing-model'; readonly model: string; readonly message: string }
-  | { readonly kind: 'unusable-model'; readonly model: string; readonly message: string }
-  | {
-      readonly kind: 'missing-field';
-      readonly model: string;
-      readonly field: string;
-      readonly message: string;
-    }
-  | {
-      readonly kind: 'id-without-default';
-      readonly model: string;
-      readonly field: string;
-      readonly message: string;
-    };
 
 /** What `checkModels` needs of a store: model resolution and the dialect (neither runs SQL). */
 export interface ModelSource {

@@ -6,8 +6,8 @@ import { mysqlReturning } from '../orm/capabilities.js';
 import { caseFoldingOf, dialectOfEm } from '../orm/dialect.js';
 import { firstIds, lockFirstId, sqlEm, withSuffix } from '../orm/query-builder.js';
 import { inTransaction } from '../orm/transactions.js';
-import type { Row, Where } from '../query/types.js';
-import { type ResolvedClause, resolveWhere, translateWhere } from '../query/where.js';
+import type { ResolvedClause, Row, Where } from '../query/types.js';
+import { resolveWhere, translateWhere } from '../query/where.js';
 import { rowFromDriver } from '../rows/decode.js';
 import { runStatement } from '../statements/runner.js';
 import {

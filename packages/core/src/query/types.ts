@@ -1,5 +1,7 @@
 /** The neutral query language shared by every adapter. */
 
+import type { FieldInfo } from '../model/registry.js';
+
 export const OPERATORS = [
   'eq',
   'ne',
@@ -48,6 +50,11 @@ export interface NormalizedClause {
   value: ClauseValue;
   connector: Connector;
   mode: Mode;
+}
+
+/** A normalized clause with its field resolved against the model. */
+export interface ResolvedClause extends NormalizedClause {
+  resolved: FieldInfo;
 }
 
 /** One sort key. */

@@ -6,7 +6,7 @@ import { paddedList } from '../statements/key.js';
 import { coerceValue } from './coerce.js';
 import { convertsValues, toDatabaseValue } from './convert.js';
 import { isLikeOperator, LIKE_ESCAPE, likePattern, normalizeWhere } from './normalize.js';
-import type { NormalizedClause, ScalarValue, Where } from './types.js';
+import type { ResolvedClause, ScalarValue, Where } from './types.js';
 
 /** A MikroORM filter object (property names, operators, raw-fragment keys). */
 export type Filter = Dictionary;
@@ -161,9 +161,6 @@ function stringTerm(context: Context, field: FieldInfo, clause: ResolvedClause):
 }
 
 /** A clause whose field is resolved to a property and whose value is coerced to that field's type. */
-export interface ResolvedClause extends NormalizedClause {
-  resolved: FieldInfo;
-}
 
 /** Normalizes a where, resolves every field (UnknownFieldError) and coerces every value (InvalidQueryError). */
 export function resolveWhere(model: ModelInfo, where: Where | undefined): ResolvedClause[] {

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { FieldInfo, ModelInfo } from '../model/registry.js';
 import { type Dialect, dialectOf } from '../orm/dialect.js';
-import type { ResolvedClause } from '../query/where.js';
+import type { ResolvedClause } from '../query/types.js';
 
 /**
  * The one place statement cache keys are built. A key is the statement's target (what changes the

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldInfo, ModelInfo } from '../model/registry.js';
-import type { ResolvedClause } from '../query/where.js';
+import type { ResolvedClause } from '../query/types.js';
 import { StatementCache } from './cache.js';
 import {
   paddedLength,
