@@ -41,6 +41,8 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
   return {
     resolve: {
       alias: [
+        // The subpath first: a string alias also matches imports that start with it and a slash.
+        { find: '@mikro-auth/core/internal', replacement: source('../core/src/internal.ts') },
         { find: '@mikro-auth/core', replacement: source('../core/src/index.ts') },
         { find: '@mikro-auth/better-auth', replacement: source('../better-auth/src/index.ts') },
         { find: '@mikro-auth/authjs', replacement: source('../authjs/src/index.ts') },

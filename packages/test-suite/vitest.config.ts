@@ -13,6 +13,8 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
     // Tests run against the packages' sources, so no build is needed between edits.
     resolve: {
       alias: {
+        // The subpath first: an alias also matches imports that start with its key and a slash.
+        '@mikro-auth/core/internal': source('../core/src/internal.ts'),
         '@mikro-auth/core': source('../core/src/index.ts'),
         '@mikro-auth/better-auth': source('../better-auth/src/index.ts'),
         '@mikro-auth/authjs': source('../authjs/src/index.ts'),

@@ -9,22 +9,24 @@ import type {
 import {
   type Clause,
   ConfigurationError,
-  checkModels,
   createStore,
-  FieldMap,
-  type FieldSource,
   type ModelTarget,
-  modelName,
   NotFoundError,
   type OrmSource,
-  pascalCase,
   type ReadRouting,
   type Row,
   SchemaMismatchError,
   type Store,
-  snakeCase,
   UnknownModelError,
 } from '@mikro-auth/core';
+import {
+  checkModels,
+  FieldMap,
+  type FieldSource,
+  modelName,
+  pascalCase,
+  snakeCase,
+} from '@mikro-auth/core/internal';
 import {
   AUTHJS_MODELS,
   type AuthjsFieldNames,

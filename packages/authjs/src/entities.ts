@@ -2,10 +2,9 @@ import {
   buildEntitySchemas,
   ConfigurationError,
   type FieldSpec,
-  pascalCase,
-  snakeCase,
   type TableSpec,
 } from '@mikro-auth/core';
+import { pascalCase, snakeCase } from '@mikro-auth/core/internal';
 import { BigIntType, type EntityClass, EntitySchema } from '@mikro-orm/core';
 
 /** The Auth.js models the adapter stores. */

@@ -1,12 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import {
-  checkModels,
   createStore,
-  FieldMap,
   type Join,
-  ModelRegistry,
   type ModelTarget,
-  modelName,
   type OrmSource,
   type ReadRouting,
   type Row,
@@ -16,6 +12,7 @@ import {
   type Store,
   UnsupportedError,
 } from '@mikro-auth/core';
+import { checkModels, FieldMap, ModelRegistry, modelName } from '@mikro-auth/core/internal';
 import type { BetterAuthOptions } from 'better-auth';
 import {
   type AdapterFactoryConfig,

@@ -3,9 +3,9 @@ import {
   type FieldSpec,
   type IdStrategy,
   type IndexSpec,
-  pascalCase,
   type TableSpec,
 } from '@mikro-auth/core';
+import { pascalCase } from '@mikro-auth/core/internal';
 import type { EntitySchema } from '@mikro-orm/core';
 import type { BetterAuthOptions } from 'better-auth';
 import { type BetterAuthDBSchema, type DBFieldAttribute, getAuthTables } from 'better-auth/db';

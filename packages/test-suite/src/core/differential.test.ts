@@ -8,13 +8,12 @@
 import {
   buildEntitySchemas,
   type Clause,
-  compareRows,
   createStore,
-  matchesWhere,
   type Row,
   type SortKey,
   type Store,
 } from '@mikro-auth/core';
+import { compareRows, matchesWhere } from '@mikro-auth/core/internal';
 import type { MikroORM } from '@mikro-orm/core';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -5,13 +5,8 @@
  * `orm.close()` finishes. The ORMs under test get a pool of two connections, so a connection that
  * is never given back shows up as a hang within a few kills.
  */
-import {
-  buildEntitySchemas,
-  ConnectionError,
-  createStore,
-  guardConnectionLoss,
-  type Store,
-} from '@mikro-auth/core';
+import { buildEntitySchemas, ConnectionError, createStore, type Store } from '@mikro-auth/core';
+import { guardConnectionLoss } from '@mikro-auth/core/internal';
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
