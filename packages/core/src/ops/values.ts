@@ -5,9 +5,8 @@ import { dialectOfEm } from '../orm/dialect.js';
 import { coerceValue } from '../query/coerce.js';
 import { convertsValues, toDatabaseValue, toJsValue } from '../query/convert.js';
 import type { Row } from '../query/types.js';
-import type { ValueSlots } from '../query/where.js';
+import { DIRECT_SLOTS, type ValueSlots } from '../query/where.js';
 import { rowFromResult } from '../rows/decode.js';
-import { DIRECT_SLOTS } from '../statements/runner.js';
 
 /** Values a write sends: checked, coerced, converted; and the row a write leaves behind. */
 

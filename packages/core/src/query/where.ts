@@ -51,7 +51,8 @@ export interface ValueSlots {
   readonly collectOnly?: boolean;
 }
 
-const DIRECT: ValueSlots = { plain: (_, value) => value, param: (value) => value };
+/** Slots that pass every value straight through: the QueryBuilder path with no cache. */
+export const DIRECT_SLOTS: ValueSlots = { plain: (_, value) => value, param: (value) => value };
 
 interface Context {
   model: ModelInfo;
@@ -240,7 +241,7 @@ export function translateWhere(
   clauses: readonly ResolvedClause[],
   platform: Platform,
   alias?: string,
-  slots: ValueSlots = DIRECT,
+  slots: ValueSlots = DIRECT_SLOTS,
 ): Filter {
   const context: Context = { model, platform, dialect: dialectOf(platform), alias, slots };
   const and = clauses.filter((clause) => clause.connector === 'AND');

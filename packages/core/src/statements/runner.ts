@@ -3,15 +3,9 @@ import type { StoreRuntime } from '../ops/context.js';
 import type { QueryBuilderLike } from '../orm/query-builder.js';
 import type { Connection } from '../orm/replicas.js';
 import { sqlOf, sqlReturningRows } from '../orm/versions.js';
-import { type Filter, translateWhere, type ValueSlots } from '../query/where.js';
+import { DIRECT_SLOTS, type Filter, translateWhere, type ValueSlots } from '../query/where.js';
 import { type StatementShape, statementKey, statementTarget } from './key.js';
 import { fill, learn, MarkerSlots, ValueCollector } from './template.js';
-
-/** Slots that pass every value straight through: the QueryBuilder path with no cache. */
-export const DIRECT_SLOTS: ValueSlots = {
-  plain: (_field, value) => value,
-  param: (value) => value,
-};
 
 /** Limit and offset as statement parameters (undefined when absent). */
 export interface PageValues {
