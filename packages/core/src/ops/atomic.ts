@@ -11,6 +11,7 @@ import {
   sqlEm,
   whereKeyIn,
 } from '../orm/query-builder.js';
+import { identifier, joinSql, sql, sqlText } from '../orm/sql.js';
 import { inTransaction } from '../orm/transactions.js';
 import { sqlOf } from '../orm/versions.js';
 import { coerceIncrement } from '../query/coerce.js';
@@ -62,7 +63,8 @@ export async function consumeOne(ctx: OperationContext, where: Where): Promise<R
       ),
     );
     const consume = async (tem: typeof em) => {
-      const rows = await executeAll(tem, `${query.sql} returning *`, query.params);
+      const statement = sql`${query} returning *`;
+      const rows = await executeAll(tem, statement.sql, statement.params);
       return rows[0] ? rowFromDriver(info, tem, rows[0]) : null;
     };
     // Decoding a bigint the driver read rounded throws (rows/decode.ts); for such models the
@@ -74,7 +76,8 @@ export async function consumeOne(ctx: OperationContext, where: Where): Promise<R
     row = await consumeOnPostgres(ctx, filter);
   } else if (await mysqlReturning(ctx.state, em)) {
     const query = sqlOf(sqlEm(em).createQueryBuilder(info.meta.class).delete().where(filter));
-    const rows = await executeAll(em, `${query.sql} limit 1 returning *`, query.params);
+    const statement = sql`${query} limit 1 returning *`;
+    const rows = await executeAll(em, statement.sql, statement.params);
     row = rows[0] ? rowFromDriver(info, em, rows[0]) : null;
   } else {
     row = await inTransaction(em, async (tem) => {
@@ -110,11 +113,10 @@ const STILL_MATCHES = 'mikro_auth_still_matches';
  */
 async function consumeOnPostgres(ctx: OperationContext, filter: Dictionary): Promise<Row | null> {
   const { info, em } = ctx;
-  const platform = em.getPlatform();
-  const quote = (name: string) => platform.quoteIdentifier(name);
+  const name = (part: string) => identifier(em.getPlatform(), part);
   const keys = info.primaryKeys;
-  const first = quote('mikro_auth_first');
-  const gone = quote('mikro_auth_gone');
+  const first = name('mikro_auth_first');
+  const gone = name('mikro_auth_gone');
   const qb = () => sqlEm(em).createQueryBuilder(info.meta.class, 'first0');
   const pick = sqlOf(
     qb()
@@ -122,23 +124,23 @@ async function consumeOnPostgres(ctx: OperationContext, filter: Dictionary): Pro
       .where(filter)
       .limit(1),
   );
-  const picked = keys.map((field) => quote(field.column)).join(', ');
+  const picked = joinSql(
+    keys.map((field) => name(field.column)),
+    ', ',
+  );
   const remove = sqlOf(
-    whereKeyIn(info, em, sqlEm(em).createQueryBuilder(info.meta.class).delete().where(filter), {
-      sql: `select ${picked} from ${first}`,
-      params: [],
-    }),
+    whereKeyIn(
+      info,
+      em,
+      sqlEm(em).createQueryBuilder(info.meta.class).delete().where(filter),
+      sql`select ${picked} from ${first}`,
+    ),
   );
   const matches = sqlOf(qb().select(raw('1')).where(filter).limit(1));
-  const consume = (lock: string) =>
-    executeAll(
-      em,
-      `with ${first} as materialized (${pick.sql}${lock}), ${gone} as (${remove.sql} returning *) ` +
-        `select ${gone}.*, case when exists (select 1 from ${gone}) then false ` +
-        `else exists (${matches.sql}) end as ${quote(STILL_MATCHES)} ` +
-        `from (select 1) as ${quote('mikro_auth_one')} left join ${gone} on true`,
-      [...pick.params, ...remove.params, ...matches.params],
-    );
+  const consume = (lock: string) => {
+    const statement = sql`with ${first} as materialized (${pick}${sqlText(lock)}), ${gone} as (${remove} returning *) select ${gone}.*, case when exists (select 1 from ${gone}) then false else exists (${matches}) end as ${name(STILL_MATCHES)} from (select 1) as ${name('mikro_auth_one')} left join ${gone} on true`;
+    return executeAll(em, statement.sql, statement.params);
+  };
   const [taken] = await consume(' for update skip locked');
   // Every match is held by another transaction: wait for the locks, once. (PostgreSQL's row
   // locking sits below LIMIT: a waited-for row its holder deleted is skipped and the scan goes on.)

@@ -4,6 +4,7 @@ import { singleKey } from '../model/keys.js';
 import type { FieldInfo, ModelInfo } from '../model/registry.js';
 import { dialectOfEm } from '../orm/dialect.js';
 import { sqlEm } from '../orm/query-builder.js';
+import { identifier, joinSql, type SqlFragment, sql, sqlText } from '../orm/sql.js';
 import { qualifiedTable, tablePath } from '../orm/tables.js';
 import { asSubquery, joinTarget, sqlOf } from '../orm/versions.js';
 import { checkCount } from '../query/normalize.js';
@@ -253,11 +254,10 @@ function derivedQuery(
     keyFilters: ReadonlyArray<Filter | undefined>;
     joinLimits: readonly unknown[];
   },
-): { sql: string; params: readonly unknown[] } {
+): SqlFragment {
   const { baseFilter, keyFilters, joinLimits } = values;
   const platform = em.getPlatform();
-  const quote = (...parts: string[]) =>
-    parts.map((part) => platform.quoteIdentifier(part)).join('.');
+  const name = (...parts: string[]) => identifier(platform, ...parts);
   const postgres = dialectOfEm(em) === 'postgres';
   const mysql = dialectOfEm(em) === 'mysql';
   const base = sqlEm(em)
@@ -266,20 +266,19 @@ function derivedQuery(
     .where(baseFilter)
     .orderBy(orderBy(em, sortKeys, 'b0'));
   applyPage(base, page);
-  const baseQuery = sqlOf(base);
 
   const columns = baseFields.map(
-    (field) => `${quote('b', field.column)} as ${quote(`b__${field.column}`)}`,
+    (field) => sql`${name('b', field.column)} as ${name(`b__${field.column}`)}`,
   );
-  const joinSql: string[] = [];
-  const params: unknown[] = [...baseQuery.params];
+  const joins: SqlFragment[] = [];
   for (const plan of plans) {
     const alias = `j${plan.index}`;
     const targetPk = plan.target.primaryKey;
-    const on = `${quote(alias, plan.to.column)} = ${quote('b', plan.from.column)}`;
+    const on = sql`${name(alias, plan.to.column)} = ${name('b', plan.from.column)}`;
+    const table = sqlText(qualifiedTable(em, plan.target.meta));
     if (plan.join.relation === 'one') {
       // At most one row per base row is wanted: a plain join (duplicates are dropped below).
-      joinSql.push(`left join ${qualifiedTable(em, plan.target.meta)} as ${quote(alias)} on ${on}`);
+      joins.push(sql`left join ${table} as ${name(alias)} on ${on}`);
     } else {
       // Only rows whose key the base filter can select; the window numbers them per base row.
       const keys = sqlEm(em)
@@ -299,25 +298,22 @@ function derivedQuery(
           ])
           .where({ [plan.to.name]: { $in: asSubquery(keys) } }),
       );
-      params.push(...inner.params, joinLimits[plan.index]);
-      joinSql.push(
-        `left join (${inner.sql}) as ${quote(alias)} on ${on} and ${quote(alias, 'mikro_auth_rn')} <= ?`,
+      const limit = joinLimits[plan.index];
+      joins.push(
+        sql`left join (${inner}) as ${name(alias)} on ${on} and ${name(alias, 'mikro_auth_rn')} <= ${limit}`,
       );
     }
     for (const field of plan.target.fields) {
-      columns.push(`${quote(alias, field.column)} as ${quote(`${alias}__${field.column}`)}`);
+      columns.push(sql`${name(alias, field.column)} as ${name(`${alias}__${field.column}`)}`);
     }
   }
   const order = [
     ...sortKeys.map(({ field, direction }) => {
       const nulls = postgres ? (direction === 'asc' ? ' nulls first' : ' nulls last') : '';
-      const binary = mysql && field.type === 'string' ? 'binary ' : '';
-      return `${binary}${quote('b', field.column)} ${direction}${nulls}`;
+      const binary = sqlText(mysql && field.type === 'string' ? 'binary ' : '');
+      return sql`${binary}${name('b', field.column)}${sqlText(` ${direction}${nulls}`)}`;
     }),
-    ...plans.map((plan) => `${quote(`j${plan.index}`, plan.target.primaryKey.column)} asc`),
+    ...plans.map((plan) => sql`${name(`j${plan.index}`, plan.target.primaryKey.column)} asc`),
   ];
-  const sql =
-    `select ${columns.join(', ')} from (${baseQuery.sql}) as ${quote('b')} ${joinSql.join(' ')}` +
-    ` order by ${order.join(', ')}`;
-  return { sql, params };
+  return sql`select ${joinSql(columns, ', ')} from (${sqlOf(base)}) as ${name('b')} ${joinSql(joins, ' ')} order by ${joinSql(order, ', ')}`;
 }

@@ -2,6 +2,7 @@ import { type Dictionary, type EntityManager, LockMode } from '@mikro-orm/core';
 import { UnsupportedError } from '../errors/classes.js';
 import type { FieldInfo, ModelInfo } from '../model/registry.js';
 import { dialectOfEm } from './dialect.js';
+import { identifier, joinSql, type SqlFragment, sql } from './sql.js';
 import { asSubquery, sqlOf, sqlReturningRows } from './versions.js';
 
 /** The part of MikroORM's SQL QueryBuilder that core uses (present in @mikro-orm/sql 7.x). */
@@ -91,11 +92,15 @@ export function whereKeyIn(
   info: ModelInfo,
   em: EntityManager,
   qb: QueryBuilderLike,
-  select: { sql: string; params: readonly unknown[] },
+  select: SqlFragment,
 ): QueryBuilderLike {
   const platform = em.getPlatform();
-  const columns = info.primaryKeys.map((field) => platform.quoteIdentifier(field.column));
-  return qb.andWhere(`(${columns.join(', ')}) in (${select.sql})`, [...select.params]);
+  const columns = joinSql(
+    info.primaryKeys.map((field) => identifier(platform, field.column)),
+    ', ',
+  );
+  const condition = sql`(${columns}) in (${select})`;
+  return qb.andWhere(condition.sql, [...condition.params]);
 }
 
 /** The first matching primary key, locked for update (`em` must be in a transaction). */
