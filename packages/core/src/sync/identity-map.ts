@@ -1,6 +1,14 @@
 import { type Dictionary, type EntityManager, Reference } from '@mikro-orm/core';
 import { identityOf } from '../model/keys.js';
 import type { FieldInfo, ModelInfo } from '../model/registry.js';
+import {
+  detach,
+  hasManagedEntities,
+  managedById,
+  managedEntities,
+  markPersisted,
+  snapshotOf,
+} from '../orm/unit-of-work.js';
 import { convertsValues, toDatabaseValue } from '../query/convert.js';
 import { type CaseFolding, matchesWhere } from '../query/evaluate.js';
 import type { NormalizedClause, Row } from '../query/types.js';
@@ -14,13 +22,9 @@ import type { NormalizedClause, Row } from '../query/types.js';
  * or, where it reports nothing, by the entity's last loaded state, never by unsaved edits.
  */
 
-function managed(em: EntityManager, info: ModelInfo): object[] {
-  return [...em.getUnitOfWork().getIdentityMap().getStore(info.meta).values()] as object[];
-}
-
 /** Whether the EntityManager holds any entity of the model (so a write needs to sync at all). */
 export function hasManaged(em: EntityManager, info: ModelInfo): boolean {
-  return em.getUnitOfWork().getIdentityMap().getStore(info.meta).size > 0;
+  return hasManagedEntities(em, info.meta);
 }
 
 /** A reference as its id. */
@@ -51,7 +55,7 @@ function inDatabaseForm(
 
 /** The entity as the database last had it (its snapshot), keyed by property name. */
 function loadedRow(em: EntityManager, info: ModelInfo, entity: object): Row | undefined {
-  const original = em.getUnitOfWork().getOriginalEntityData(entity) as Dictionary | undefined;
+  const original = snapshotOf(em, entity);
   if (!original) return undefined;
   const row: Row = {};
   for (const field of info.fields) row[field.name] = idOf(field, original[field.name]);
@@ -77,10 +81,7 @@ function merge(
     target[field.name] = toEntityValue(em, field, values[field.name]);
     written.push(field.name);
   }
-  const original = em.getUnitOfWork().getOriginalEntityData(entity) as Dictionary | undefined;
-  if (!original || written.length === 0) return;
-  const prepared = em.getComparator().prepareEntity(entity) as Dictionary;
-  for (const key of written) original[key] = prepared[key];
+  markPersisted(em, entity, written);
 }
 
 /** A row value as the entity property holds it: references become (wrapped) entity references. */
@@ -100,7 +101,7 @@ export function syncRows(
   written: readonly string[],
 ): void {
   for (const row of rows) {
-    const entity = em.getUnitOfWork().getById(info.meta.class, identityOf(info, row) as string);
+    const entity = managedById(em, info.meta, identityOf(info, row));
     if (entity) merge(em, info, entity, row, written);
   }
 }
@@ -118,7 +119,7 @@ export function syncBySnapshot(
 ): void {
   const keys = Object.keys(values);
   const compared = inDatabaseForm(em, info, clauses);
-  for (const entity of managed(em, info)) {
+  for (const entity of managedEntities(em, info.meta)) {
     const loaded = loadedRow(em, info, entity);
     if (loaded && matchesWhere(loaded, compared, { caseFolding })) {
       merge(em, info, entity, values, keys);
@@ -134,10 +135,10 @@ export function forgetBySnapshot(
   caseFolding: CaseFolding,
 ): void {
   const compared = inDatabaseForm(em, info, clauses);
-  for (const entity of managed(em, info)) {
+  for (const entity of managedEntities(em, info.meta)) {
     const loaded = loadedRow(em, info, entity);
     if (loaded && matchesWhere(loaded, compared, { caseFolding })) {
-      em.getUnitOfWork().unsetIdentity(entity);
+      detach(em, entity);
     }
   }
 }
@@ -145,7 +146,7 @@ export function forgetBySnapshot(
 /** Detaches the managed entities of rows the database reported deleted. */
 export function forgetRows(em: EntityManager, info: ModelInfo, rows: readonly Row[]): void {
   for (const row of rows) {
-    const entity = em.getUnitOfWork().getById(info.meta.class, identityOf(info, row) as string);
-    if (entity) em.getUnitOfWork().unsetIdentity(entity);
+    const entity = managedById(em, info.meta, identityOf(info, row));
+    if (entity) detach(em, entity);
   }
 }
