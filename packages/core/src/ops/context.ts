@@ -26,6 +26,12 @@ export interface StoreOptions {
    * operations and transactions always use the primary. See "Read replicas" in the README.
    */
   reads?: ReadRouting;
+  /**
+   * Read one row with one one-to-many join (`findOne` with a join, `findMany` with `limit: 1`) as a
+   * plain `LEFT JOIN … LIMIT` instead of the windowed statement that pages many rows (default
+   * `true`). Results are the same either way; `false` is the switch to rule it out.
+   */
+  plainSingleRowJoins?: boolean;
 }
 
 /**

@@ -84,11 +84,22 @@ export async function findJoined(
     ]),
   ];
 
+  // One base row with one one-to-many join (findOne with a join, e.g. a user and their accounts):
+  // a plain LEFT JOIN limited to the join's limit returns the first base row's joined rows, with
+  // none of the window function and key sub-select that paging many base rows needs.
+  const singleMany =
+    query.limit === 1 &&
+    !query.offset &&
+    plans.length === 1 &&
+    plans[0]!.join.relation === 'many' &&
+    ctx.state.options.plainSingleRowJoins !== false;
   const raws = plans.every(
     (plan) => plan.join.relation === 'one' && (plan.to.primary || plan.to.property.unique),
   )
     ? await joinFlat(ctx, query, baseFields, plans)
-    : await joinDerived(ctx, query, baseFields, sortKeys, plans);
+    : singleMany
+      ? await joinFlat(ctx, { ...query, limit: plans[0]!.limit }, baseFields, plans, true)
+      : await joinDerived(ctx, query, baseFields, sortKeys, plans);
 
   const split = (raw: Dictionary, prefix: string): Dictionary => {
     const part: Dictionary = {};
@@ -122,7 +133,9 @@ export async function findJoined(
       else (entry.row[plan.join.as] as Row[]).push(joined);
     }
   }
-  return [...results.values()].map((entry) => entry.row);
+  const rows = [...results.values()].map((entry) => entry.row);
+  // The single-row path's limit counted joined rows: rows of later base rows may have come along.
+  return singleMany ? rows.slice(0, 1) : rows;
 }
 
 /**
@@ -137,13 +150,16 @@ function sameKey(value: unknown): unknown {
 
 /**
  * Joins that match at most one row each (on a primary or unique key): one plain statement, the
- * base table left-joined to each target table, filtered, sorted and paged as usual.
+ * base table left-joined to each target table, filtered, sorted and paged as usual. With
+ * `joinedOrder` (one one-to-many join, see findJoined) the rows of a base row are also ordered by
+ * the joined key, as the window function of joinDerived numbers them.
  */
 async function joinFlat(
   ctx: OperationContext,
   query: FindManyQuery,
   baseFields: readonly FieldInfo[],
   plans: readonly JoinPlan[],
+  joinedOrder = false,
 ): Promise<Dictionary[]> {
   const { info, em } = ctx;
   const clauses = resolveWhere(info, query.where);
@@ -156,6 +172,7 @@ async function joinFlat(
     sort,
     page: { limit: query.limit, offset: query.offset },
     joins: plans.map((plan) => ({ ...plan, relation: plan.join.relation })),
+    ...(joinedOrder ? { variant: 'joined-order' } : {}),
   };
   return runRead(
     ctx.state,
@@ -176,9 +193,14 @@ async function joinFlat(
           [raw('?? = ??', [`${alias}.${plan.to.column}`, `b.${plan.from.column}`])]: [],
         });
       }
+      const joinedKeys = joinedOrder
+        ? plans.map((plan) => ({
+            [raw('??', [`j${plan.index}.${plan.target.primaryKey.column}`])]: 'asc',
+          }))
+        : [];
       qb.select(columns as string[])
         .where(filter)
-        .orderBy(orderBy(em, sort, 'b'));
+        .orderBy([...orderBy(em, sort, 'b'), ...joinedKeys]);
       applyPage(qb, page);
       return qb;
     },

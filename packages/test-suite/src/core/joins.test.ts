@@ -1,5 +1,12 @@
-import { buildEntitySchemas, createStore, type Row, type Store } from '@mikro-auth/core';
+import {
+  buildEntitySchemas,
+  type Clause,
+  createStore,
+  type Row,
+  type Store,
+} from '@mikro-auth/core';
 import type { MikroORM } from '@mikro-orm/core';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../harness/index.js';
 import { CORE_TABLES } from './fixtures.js';
@@ -142,6 +149,51 @@ describe(`joins in one statement (${db.name})`, () => {
       ['t1', 't2'],
     ]);
     expect(second.map((row) => (row.owner as Row).id)).toEqual(['b']);
+  });
+
+  it('one row with one one-to-many join reads as a plain LEFT JOIN, with the rows the windowed statement returns', async () => {
+    // The switch (plainSingleRowJoins: false) runs the general statement: the oracle here.
+    const windowed = createStore(orm, { plainSingleRowJoins: false });
+    const filters: Clause[][] = [
+      [],
+      [{ field: 'id', value: 'a' }],
+      [{ field: 'id', value: 'c' }],
+      [{ field: 'id', operator: 'in', value: ['b', 'c'] }],
+      [{ field: 'age', operator: 'gt', value: 10 }],
+      [{ field: 'emailVerified', value: true }],
+      [{ field: 'id', value: 'zz' }],
+    ];
+    const read = async (target: Store, where: Clause[], joinLimit: number, desc: boolean) => {
+      const joins = [{ ...tickets, limit: joinLimit }];
+      const sort = [{ field: desc ? 'name' : 'id', direction: desc ? 'desc' : 'asc' } as const];
+      const one = await db.recordQueries(() => target.findOne('member', where, { joins }));
+      const many = await target.findMany('member', { where, sort, limit: 1, joins });
+      return { one: one.result, many, sql: one.queries };
+    };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...filters),
+        fc.integer({ min: 1, max: 4 }),
+        fc.boolean(),
+        async (where, joinLimit, desc) => {
+          const plain = await read(store, where, joinLimit, desc);
+          const general = await read(windowed, where, joinLimit, desc);
+          expect(plain.one).toEqual(general.one);
+          expect(plain.many).toEqual(general.many);
+          expect(plain.sql).toHaveLength(1);
+          expect(plain.sql[0]).not.toMatch(/row_number/i);
+          expect(general.sql[0]).toMatch(/row_number/i);
+        },
+      ),
+      { numRuns: 40 },
+    );
+    // The cut that matters: the first base row has fewer joined rows than the limit, later ones more.
+    const first = await store.findMany('member', {
+      sort: { field: 'id', direction: 'desc' },
+      limit: 1,
+      joins: [{ ...tickets, limit: 4 }],
+    });
+    expect(first).toEqual([expect.objectContaining({ id: 'c', tickets: [] })]);
   });
 
   it('returns null or nothing when the base row does not exist', async () => {
