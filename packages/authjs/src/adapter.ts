@@ -24,170 +24,174 @@ export function MikroOrmAdapter(
     if (target !== undefined) models[model] = target;
   }
   const store = createStore(orm, { models, ...(options.reads ? { reads: options.reads } : {}) });
-  const {
-    view,
-    optionalView,
-    eq,
-    input,
-    withKey,
-    toUser,
-    toAccount,
-    toSession,
-    toToken,
-    toAuthenticator,
-    userJoin,
-    joinedUser,
-  } = authjsCodec(store, options, orm);
+  const codec = authjsCodec(store, options, orm);
 
   return {
     async createUser(user) {
-      const target = view('user');
-      const { values } = input(target, user as unknown as Record<string, unknown>);
-      return toUser(await store.create(target.name, withKey(target, values)))!;
+      const target = codec.view('user');
+      const { values } = codec.input(target, user as unknown as Record<string, unknown>);
+      return codec.toUser(await store.create(target.name, codec.withKey(target, values)))!;
     },
 
     async getUser(id) {
-      const target = view('user');
-      return toUser(await store.findOne(target.name, [eq(target, 'id', id)]));
+      const target = codec.view('user');
+      return codec.toUser(await store.findOne(target.name, [codec.eq(target, 'id', id)]));
     },
 
     async getUserByEmail(email) {
-      const target = view('user');
-      return toUser(await store.findOne(target.name, [eq(target, 'email', email)]));
+      const target = codec.view('user');
+      return codec.toUser(await store.findOne(target.name, [codec.eq(target, 'email', email)]));
     },
 
     async getUserByAccount({ provider, providerAccountId }) {
-      const account = view('account');
+      const account = codec.view('account');
       const row = await store.findOne(
         account.name,
-        [eq(account, 'provider', provider), eq(account, 'providerAccountId', providerAccountId)],
-        { select: [account.fields.property('userId')], joins: [userJoin(account)] },
+        [
+          codec.eq(account, 'provider', provider),
+          codec.eq(account, 'providerAccountId', providerAccountId),
+        ],
+        { select: [account.fields.property('userId')], joins: [codec.userJoin(account)] },
       );
-      return joinedUser(row);
+      return codec.joinedUser(row);
     },
 
     async updateUser(user) {
-      const target = view('user');
+      const target = codec.view('user');
       const { id, ...changes } = user;
-      const { values } = input(target, changes as Record<string, unknown>);
-      const row = await store.updateOne(target.name, [eq(target, 'id', id)], values);
+      const { values } = codec.input(target, changes as Record<string, unknown>);
+      const row = await store.updateOne(target.name, [codec.eq(target, 'id', id)], values);
       if (!row) throw new NotFoundError(target.name, `user with id "${id}"`);
-      return toUser(row)!;
+      return codec.toUser(row)!;
     },
 
     async deleteUser(userId) {
       return store.transaction(async (tx) => {
         // Children first: correct with or without ON DELETE CASCADE in the database.
         for (const model of ['session', 'account', 'authenticator'] as const) {
-          const child = optionalView(model);
-          if (child) await tx.deleteMany(child.name, [eq(child, 'userId', userId)]);
+          const child = codec.optionalView(model);
+          if (child) await tx.deleteMany(child.name, [codec.eq(child, 'userId', userId)]);
         }
-        const target = view('user');
-        return toUser(await tx.consumeOne(target.name, [eq(target, 'id', userId)]));
+        const target = codec.view('user');
+        return codec.toUser(await tx.consumeOne(target.name, [codec.eq(target, 'id', userId)]));
       });
     },
 
     async linkAccount(account) {
-      const target = view('account');
-      const { values, rest } = input(target, account as Record<string, unknown>);
+      const target = codec.view('account');
+      const { values, rest } = codec.input(target, account as Record<string, unknown>);
       if (target.extra) values[target.extra] = Object.keys(rest).length > 0 ? rest : null;
-      return toAccount(await store.create(target.name, withKey(target, values)))!;
+      return codec.toAccount(await store.create(target.name, codec.withKey(target, values)))!;
     },
 
     async unlinkAccount({ provider, providerAccountId }) {
-      const target = view('account');
+      const target = codec.view('account');
       const row = await store.consumeOne(target.name, [
-        eq(target, 'provider', provider),
-        eq(target, 'providerAccountId', providerAccountId),
+        codec.eq(target, 'provider', provider),
+        codec.eq(target, 'providerAccountId', providerAccountId),
       ]);
-      return toAccount(row) ?? undefined;
+      return codec.toAccount(row) ?? undefined;
     },
 
     async createSession(session) {
-      const target = view('session');
-      const { values } = input(target, session as unknown as Record<string, unknown>);
-      return toSession(await store.create(target.name, withKey(target, values)))!;
+      const target = codec.view('session');
+      const { values } = codec.input(target, session as unknown as Record<string, unknown>);
+      return codec.toSession(await store.create(target.name, codec.withKey(target, values)))!;
     },
 
     async getSessionAndUser(sessionToken) {
-      const target = view('session');
-      const row = await store.findOne(target.name, [eq(target, 'sessionToken', sessionToken)], {
-        joins: [userJoin(target)],
-      });
-      const user = joinedUser(row);
+      const target = codec.view('session');
+      const row = await store.findOne(
+        target.name,
+        [codec.eq(target, 'sessionToken', sessionToken)],
+        {
+          joins: [codec.userJoin(target)],
+        },
+      );
+      const user = codec.joinedUser(row);
       if (!row || !user) return null;
-      return { session: toSession(row)!, user };
+      return { session: codec.toSession(row)!, user };
     },
 
     async updateSession(session) {
-      const target = view('session');
+      const target = codec.view('session');
       const { sessionToken, ...changes } = session;
-      const { values } = input(target, changes);
-      return toSession(
-        await store.updateOne(target.name, [eq(target, 'sessionToken', sessionToken)], values),
+      const { values } = codec.input(target, changes);
+      return codec.toSession(
+        await store.updateOne(
+          target.name,
+          [codec.eq(target, 'sessionToken', sessionToken)],
+          values,
+        ),
       );
     },
 
     async deleteSession(sessionToken) {
-      const target = view('session');
-      return toSession(
-        await store.consumeOne(target.name, [eq(target, 'sessionToken', sessionToken)]),
+      const target = codec.view('session');
+      return codec.toSession(
+        await store.consumeOne(target.name, [codec.eq(target, 'sessionToken', sessionToken)]),
       );
     },
 
     async createVerificationToken(token) {
-      const target = view('verificationToken');
-      const { values } = input(target, token as unknown as Record<string, unknown>);
-      return toToken(await store.create(target.name, withKey(target, values)))!;
+      const target = codec.view('verificationToken');
+      const { values } = codec.input(target, token as unknown as Record<string, unknown>);
+      return codec.toToken(await store.create(target.name, codec.withKey(target, values)))!;
     },
 
     async useVerificationToken({ identifier, token }) {
-      const target = view('verificationToken');
-      return toToken(
+      const target = codec.view('verificationToken');
+      return codec.toToken(
         await store.consumeOne(target.name, [
-          eq(target, 'identifier', identifier),
-          eq(target, 'token', token),
+          codec.eq(target, 'identifier', identifier),
+          codec.eq(target, 'token', token),
         ]),
       );
     },
 
     async getAccount(providerAccountId, provider) {
-      const target = view('account');
-      return toAccount(
+      const target = codec.view('account');
+      return codec.toAccount(
         await store.findOne(target.name, [
-          eq(target, 'provider', provider),
-          eq(target, 'providerAccountId', providerAccountId),
+          codec.eq(target, 'provider', provider),
+          codec.eq(target, 'providerAccountId', providerAccountId),
         ]),
       );
     },
 
     async createAuthenticator(authenticator) {
-      const target = view('authenticator');
-      const { values } = input(target, authenticator as unknown as Record<string, unknown>);
-      return toAuthenticator(await store.create(target.name, withKey(target, values)))!;
+      const target = codec.view('authenticator');
+      const { values } = codec.input(target, authenticator as unknown as Record<string, unknown>);
+      return codec.toAuthenticator(await store.create(target.name, codec.withKey(target, values)))!;
     },
 
     async getAuthenticator(credentialID) {
-      const target = view('authenticator');
-      return toAuthenticator(
-        await store.findOne(target.name, [eq(target, 'credentialID', credentialID)]),
+      const target = codec.view('authenticator');
+      return codec.toAuthenticator(
+        await store.findOne(target.name, [codec.eq(target, 'credentialID', credentialID)]),
       );
     },
 
     async listAuthenticatorsByUserId(userId) {
-      const target = view('authenticator');
-      const rows = await store.findMany(target.name, { where: [eq(target, 'userId', userId)] });
-      return rows.map((row) => toAuthenticator(row)!);
+      const target = codec.view('authenticator');
+      const rows = await store.findMany(target.name, {
+        where: [codec.eq(target, 'userId', userId)],
+      });
+      return rows.map((row) => codec.toAuthenticator(row)!);
     },
 
     async updateAuthenticatorCounter(credentialID, newCounter) {
-      const target = view('authenticator');
-      const row = await store.updateOne(target.name, [eq(target, 'credentialID', credentialID)], {
-        [target.fields.property('counter')]: newCounter,
-      });
+      const target = codec.view('authenticator');
+      const row = await store.updateOne(
+        target.name,
+        [codec.eq(target, 'credentialID', credentialID)],
+        {
+          [target.fields.property('counter')]: newCounter,
+        },
+      );
       if (!row)
         throw new NotFoundError(target.name, `authenticator with credentialID "${credentialID}"`);
-      return toAuthenticator(row)!;
+      return codec.toAuthenticator(row)!;
     },
   };
 }
