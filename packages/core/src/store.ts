@@ -208,6 +208,8 @@ export class Store {
     if (!reader) return this.#run(model, operation, body, em);
     const info = this.#modelOn(em, model);
     try {
+      const guarding = guardConnectionLoss(em, reader);
+      if (guarding) await guarding;
       const result = await withRawFragments(() =>
         body({ state: this.#runtime, info, em, model: (name) => this.#modelOn(em, name), reader }),
       );

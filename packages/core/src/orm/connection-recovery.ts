@@ -86,12 +86,16 @@ function watch(client: PgClient): void {
 const guards = new WeakMap<object, Promise<void> | true>();
 
 /**
- * Makes the `pg` pool behind `em` destroy each connection that loses its server, so none leaks.
- * Synchronous and free once the guard is in place; until then every caller (concurrent first
- * callers included) gets the same promise of its installation, so none runs unguarded.
+ * Makes the `pg` pool behind `em`'s primary connection (or behind `connection`, e.g. one of
+ * MikroORM's read replicas: a replica restart breaks its pooled clients the same way) destroy each
+ * connection that loses its server, so none leaks. Synchronous and free once the guard is in
+ * place; until then every caller (concurrent first callers included) gets the same promise of its
+ * installation, so none runs unguarded.
  */
-export function guardConnectionLoss(em: EntityManager): Promise<void> | undefined {
-  const connection = em.getConnection('write');
+export function guardConnectionLoss(
+  em: EntityManager,
+  connection: ReturnType<EntityManager['getConnection']> = em.getConnection('write'),
+): Promise<void> | undefined {
   const known = guards.get(connection);
   if (known === true) return undefined;
   if (known) return known;
