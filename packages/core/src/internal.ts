@@ -7,7 +7,7 @@ export { type FieldJoin, FieldMap, type FieldSource, joinKey } from './model/fie
 export { modelName, pascalCase, snakeCase } from './model/naming.js';
 export { type FieldInfo, type FieldType, type ModelInfo, ModelRegistry } from './model/registry.js';
 export { guardConnectionLoss } from './orm/connection-recovery.js';
-export { type Dialect, dialectOf } from './orm/dialect.js';
+export { type Dialect, dialectOf, type SqlDialect } from './orm/dialect.js';
 export { EntityManagerResolver } from './orm/entity-manager.js';
 export { checkOrmVersion } from './orm/versions.js';
 export {

@@ -2,13 +2,14 @@ import type { EntityManager } from '@mikro-orm/core';
 import { ConnectionError, MikroAuthError } from './errors/classes.js';
 import { concurrencyConflict, isConnectionLoss, translateError } from './errors/translate.js';
 import { type ModelInfo, ModelRegistry } from './model/registry.js';
-import { consumeOne, type IncrementOneArgs, incrementOne } from './ops/atomic.js';
+import { type IncrementOneArgs, incrementOne } from './ops/atomic.js';
+import { consumeOne } from './ops/consume.js';
 import type { OperationContext, StoreOptions, StoreRuntime } from './ops/context.js';
 import { count, findMany, findOne } from './ops/read.js';
 import { create, deleteMany, updateMany, updateOne } from './ops/write.js';
 import { mysqlServerVersion } from './orm/capabilities.js';
 import { guardConnectionLoss } from './orm/connection-recovery.js';
-import { caseFoldingOf, type Dialect, dialectOf } from './orm/dialect.js';
+import { type Dialect, dialectOf } from './orm/dialect.js';
 import { EntityManagerResolver, type OrmSource } from './orm/entity-manager.js';
 import { replicaMonitor, replicaReads } from './orm/replicas.js';
 import {
@@ -70,7 +71,7 @@ export class Store {
 
   /** How case-insensitive matching folds case on this database (SQLite's LOWER() folds ASCII only). */
   caseFolding(): CaseFolding {
-    return caseFoldingOf(this.#resolver.root());
+    return dialectOf(this.#resolver.root().getPlatform()).caseFolding;
   }
 
   /**
@@ -84,7 +85,7 @@ export class Store {
 
   /** The SQL family of the database. */
   dialect(): Dialect {
-    return dialectOf(this.#resolver.root().getPlatform());
+    return dialectOf(this.#resolver.root().getPlatform()).name;
   }
 
   /** Finds the first row matching `where`, or null; joined rows ride along. One statement. */

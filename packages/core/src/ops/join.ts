@@ -280,8 +280,7 @@ function derivedQuery(
   const { baseFilter, keyFilters, joinLimits } = values;
   const platform = em.getPlatform();
   const name = (...parts: string[]) => identifier(platform, ...parts);
-  const postgres = dialectOfEm(em) === 'postgres';
-  const mysql = dialectOfEm(em) === 'mysql';
+  const dialect = dialectOfEm(em);
   const base = sqlEm(em)
     .createQueryBuilder(info.meta.class, 'b0')
     .select(baseFields.map((field) => field.name))
@@ -331,9 +330,8 @@ function derivedQuery(
   }
   const order = [
     ...sortKeys.map(({ field, direction }) => {
-      const nulls = postgres ? (direction === 'asc' ? ' nulls first' : ' nulls last') : '';
-      const binary = sqlText(mysql && field.type === 'string' ? 'binary ' : '');
-      return sql`${binary}${name('b', field.column)}${sqlText(` ${direction}${nulls}`)}`;
+      const binary = sqlText(dialect.collatedStrings && field.type === 'string' ? 'binary ' : '');
+      return sql`${binary}${name('b', field.column)} ${sqlText(dialect.orderDirection(direction))}`;
     }),
     ...plans.map((plan) => sql`${name(`j${plan.index}`, plan.target.primaryKey.column)} asc`),
   ];

@@ -21,7 +21,7 @@ export function writeValues(
       model: info.name,
     });
   }
-  const dialect = dialectOfEm(em);
+  const { integersAsNumbers } = dialectOfEm(em);
   const values: Dictionary = {};
   for (const [name, value] of Object.entries(data)) {
     if (value === undefined) continue;
@@ -29,7 +29,7 @@ export function writeValues(
     values[field.name] = coerceValue(field, value, {
       model: info.name,
       field: name,
-      dialect,
+      integersAsNumbers,
       write: true,
     });
   }

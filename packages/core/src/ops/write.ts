@@ -2,8 +2,8 @@ import type { Dictionary } from '@mikro-orm/core';
 import { InvalidQueryError } from '../errors/classes.js';
 import { isComposite, keyFilter, singleKey } from '../model/keys.js';
 import type { ModelInfo } from '../model/registry.js';
-import { mysqlReturning } from '../orm/capabilities.js';
-import { caseFoldingOf, dialectOfEm } from '../orm/dialect.js';
+import { insertDeleteReturning } from '../orm/capabilities.js';
+import { dialectOfEm } from '../orm/dialect.js';
 import { firstIds, lockFirstId, sqlEm, withSuffix } from '../orm/query-builder.js';
 import { inTransaction } from '../orm/transactions.js';
 import type { ResolvedClause, Row, Where } from '../query/types.js';
@@ -51,14 +51,17 @@ export async function create(
   const { info, em } = ctx;
   const model = info.name;
   const values = writeValues(info, em, data);
-  const mysql = dialectOfEm(em) === 'mysql';
-  if (!mysql || (await mysqlReturning(ctx.state, em))) {
+  const returning = insertDeleteReturning(ctx.state, em);
+  if (returning === true || (await returning)) {
+    // MikroORM's QueryBuilder renders RETURNING only where the platform says it has it; on
+    // MariaDB it is appended.
+    const appended = returning !== true;
     const shape = { operation: 'insert', model: info, values } as const;
-    const result = await runStatement(ctx.state, shape, em, mysql ? 'all' : 'run', (slots) => {
+    const result = await runStatement(ctx.state, shape, em, appended ? 'all' : 'run', (slots) => {
       const inserted = slottedValues(info, em, values, slots);
       return () => {
         const qb = sqlEm(em).createQueryBuilder(info.meta.class).insert(inserted);
-        return mysql ? withSuffix(qb, ' returning *') : qb.returning('*');
+        return appended ? withSuffix(qb, ' returning *') : qb.returning('*');
       };
     });
     const stored = Array.isArray(result)
@@ -99,7 +102,7 @@ export async function updateOne(
   const pk = singleKey(info, 'updateOne').name;
   const pinned = pinnedId(info, clauses);
   let row: Row | null;
-  if (dialectOfEm(em) !== 'mysql') {
+  if (dialectOfEm(em).updateReturning) {
     const platform = em.getPlatform();
     const variant = pinned === undefined ? 'first' : 'pinned';
     const shape = { operation: 'updateOne', model: info, values, clauses, variant } as const;
@@ -157,9 +160,9 @@ export async function updateMany(
   if (Object.keys(values).length === 0) return count(ctx, where);
   const clauses = resolveWhere(info, where);
   const platform = em.getPlatform();
-  const mysql = dialectOfEm(em) === 'mysql';
+  const dialect = dialectOfEm(em);
   const managed = hasManaged(em, info);
-  const returnIds = managed && !mysql;
+  const returnIds = managed && dialect.updateReturning;
   const variant = returnIds ? 'returning-ids' : undefined;
   const shape = { operation: 'updateMany', model: info, values, clauses, variant } as const;
   const result = await runStatement(ctx.state, shape, em, returnIds ? 'all' : 'run', (slots) => {
@@ -176,7 +179,7 @@ export async function updateMany(
     syncRows(em, info, rows, Object.keys(values));
     return result.length;
   }
-  if (managed) syncBySnapshot(em, info, clauses, written, caseFoldingOf(em));
+  if (managed) syncBySnapshot(em, info, clauses, written, dialect.caseFolding);
   return Number(result.affectedRows ?? 0);
 }
 /**
@@ -187,9 +190,8 @@ export async function deleteMany(ctx: OperationContext, where?: Where): Promise<
   const { info, em } = ctx;
   const clauses = resolveWhere(info, where);
   const platform = em.getPlatform();
-  const mysql = dialectOfEm(em) === 'mysql';
   const managed = hasManaged(em, info);
-  const returnIds = managed && (!mysql || (await mysqlReturning(ctx.state, em)));
+  const returnIds = managed && (await insertDeleteReturning(ctx.state, em));
   const variant = returnIds ? 'returning-ids' : undefined;
   const shape = { operation: 'deleteMany', model: info, clauses, variant } as const;
   const keyColumns = info.primaryKeys.map((field) => platform.quoteIdentifier(field.column));
@@ -209,6 +211,6 @@ export async function deleteMany(ctx: OperationContext, where?: Where): Promise<
     );
     return result.length;
   }
-  if (managed) forgetBySnapshot(em, info, clauses, caseFoldingOf(em));
+  if (managed) forgetBySnapshot(em, info, clauses, dialectOfEm(em).caseFolding);
   return Number(result.affectedRows ?? 0);
 }

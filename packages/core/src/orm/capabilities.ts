@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { StoreRuntime } from '../ops/context.js';
+import { dialectOfEm } from './dialect.js';
 import { executeAll } from './query-builder.js';
 
 /**
@@ -49,10 +50,15 @@ export function mysqlServerVersion(em: EntityManager): Promise<string> {
 }
 
 /**
- * Whether `INSERT/DELETE … RETURNING` may be used (MariaDB 10.5+): false when the store's
- * `mysqlReturning` option says so, else detected once per driver.
+ * Whether `INSERT/DELETE … RETURNING` may be used: always where the dialect has it; on the mysql
+ * family (MariaDB 10.5+) false when the store's `mysqlReturning` option says so, else detected once
+ * per driver. Returns a plain `true` where nothing is probed, so hot paths need not await.
  */
-export function mysqlReturning(runtime: StoreRuntime, em: EntityManager): Promise<boolean> {
+export function insertDeleteReturning(
+  runtime: StoreRuntime,
+  em: EntityManager,
+): true | Promise<boolean> {
+  if (dialectOfEm(em).insertDeleteReturning === 'always') return true;
   if (runtime.options.mysqlReturning === false) return Promise.resolve(false);
   return remember(factsOf(em), 'returning', async () => {
     const version = await mysqlServerVersion(em);

@@ -100,7 +100,7 @@ export function guardConnectionLoss(
   if (known === true) return undefined;
   if (known) return known;
   // Nothing to do for other databases.
-  if (dialectOf(em.getPlatform()) !== 'postgres') {
+  if (!dialectOf(em.getPlatform()).poolNeedsLossGuard) {
     guards.set(connection, true);
     return undefined;
   }

@@ -75,7 +75,7 @@ export function firstIds(info: ModelInfo, em: EntityManager, filter: Dictionary)
     .select([pk])
     .where(filter)
     .limit(1);
-  if (dialectOfEm(em) !== 'mysql') return asSubquery(inner);
+  if (!dialectOfEm(em).limitInSubqueryNeedsDerivedTable) return asSubquery(inner);
   return asSubquery(
     sqlEm(em)
       .createQueryBuilder(info.meta.class, 'first0')

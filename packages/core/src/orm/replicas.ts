@@ -204,7 +204,7 @@ export function replicaMonitor(em: EntityManager): ReplicaMonitor {
   const driver = em.getDriver();
   let monitor = monitors.get(driver);
   if (!monitor) {
-    if (dialectOfEm(em) !== 'postgres') {
+    if (!dialectOfEm(em).replicaReads) {
       throw new UnsupportedError(
         "reads: { from: 'replicas' } is supported on PostgreSQL only; remove the option (reads then " +
           'go to the primary, as they do by default).',

@@ -92,7 +92,7 @@ export async function checkJsonDecoding(
   if (jsonChecked.has(platform)) return;
   if (
     ormVersion().major === 6 &&
-    dialectOfEm(em) === 'mysql' &&
+    dialectOfEm(em).name === 'mysql' &&
     platform.convertsJsonAutomatically()
   ) {
     if (/mariadb/i.test(await version())) jsonAsText.add(platform);
@@ -172,7 +172,7 @@ export function withRawFragments<T>(body: () => Promise<T>): Promise<T> {
  * they are.
  */
 export function sqlReturningRows(em: EntityManager, sql: string): string {
-  return ormVersion().major === 6 && dialectOfEm(em) === 'sqlite' && /^\s*delete\b/i.test(sql)
+  return ormVersion().major === 6 && dialectOfEm(em).name === 'sqlite' && /^\s*delete\b/i.test(sql)
     ? `/* rows */ ${sql}`
     : sql;
 }

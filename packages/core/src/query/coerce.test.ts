@@ -112,7 +112,7 @@ describe('coerceValue: bigints', () => {
   });
 
   it('on SQLite refuses bigints its driver would read back rounded', () => {
-    const sqlite = { ...at, dialect: 'sqlite' as const };
+    const sqlite = { ...at, integersAsNumbers: true };
     expect(coerceValue(bigint, '9007199254740991', sqlite)).toBe('9007199254740991');
     const error = invalidValue(
       () => coerceValue(bigint, '9007199254740993', sqlite),
@@ -121,7 +121,7 @@ describe('coerceValue: bigints', () => {
     expect(error.message).toMatch(/SQLite/);
     invalidValue(() => coerceValue(bigint, -(2n ** 53n), sqlite), 'out_of_range');
     // Elsewhere the same value is kept exactly.
-    expect(coerceValue(bigint, '9007199254740993', { ...at, dialect: 'postgres' })).toBe(
+    expect(coerceValue(bigint, '9007199254740993', { ...at, integersAsNumbers: false })).toBe(
       '9007199254740993',
     );
   });

@@ -4,14 +4,16 @@ import {
   type InvalidValueReason,
 } from '../errors/classes.js';
 import type { FieldInfo } from '../model/registry.js';
-import type { Dialect } from '../orm/dialect.js';
 
 /** Where a value is checked: the model and field names the caller used, and the database if known. */
 export interface CoerceContext {
   model?: string;
   field?: string;
-  /** The database the value is written to; enables checks that only one database needs. */
-  dialect?: Dialect;
+  /**
+   * The database's driver reads integers as JavaScript numbers (SQLite): bigints beyond ±2^53 are
+   * refused, as they would read back rounded.
+   */
+  integersAsNumbers?: boolean;
   /** The value is written (create, update): a value no column can hold is an InvalidValueError. */
   write?: boolean;
 }
@@ -170,7 +172,7 @@ function coerceBigint(field: FieldInfo, value: unknown, at: CoerceContext): unkn
       field,
     );
   }
-  if (at.dialect === 'sqlite' && (integer > MAX_SAFE || integer < -MAX_SAFE)) {
+  if (at.integersAsNumbers && (integer > MAX_SAFE || integer < -MAX_SAFE)) {
     invalid(
       'out_of_range',
       `field "${field.name}" got ${integer}, beyond ±9007199254740991: SQLite stores it, but its ` +

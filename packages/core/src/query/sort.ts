@@ -45,17 +45,10 @@ export function orderBy(
 ): Dictionary[] {
   const dialect = dialectOfEm(em);
   return sortKeys.map(({ field, direction }) => {
-    if (dialect === 'mysql' && field.type === 'string') {
+    if (dialect.collatedStrings && field.type === 'string') {
       const column = alias ? `${alias}.${field.column}` : field.column;
       return { [raw('binary ??', [column])]: direction };
     }
-    return {
-      [field.name]:
-        dialect === 'postgres'
-          ? direction === 'asc'
-            ? 'asc nulls first'
-            : 'desc nulls last'
-          : direction,
-    };
+    return { [field.name]: dialect.orderDirection(direction) };
   });
 }

@@ -1,7 +1,7 @@
 import { type Dictionary, type Platform, raw } from '@mikro-orm/core';
 import { InvalidQueryError } from '../errors/classes.js';
 import type { FieldInfo, ModelInfo } from '../model/registry.js';
-import { type Dialect, dialectOf } from '../orm/dialect.js';
+import { dialectOf, type SqlDialect } from '../orm/dialect.js';
 import { paddedList } from '../statements/key.js';
 import { coerceValue } from './coerce.js';
 import { convertsValues, toDatabaseValue } from './convert.js';
@@ -57,7 +57,7 @@ export const DIRECT_SLOTS: ValueSlots = { plain: (_, value) => value, param: (va
 interface Context {
   model: ModelInfo;
   platform: Platform;
-  dialect: Dialect;
+  dialect: SqlDialect;
   alias: string | undefined;
   slots: ValueSlots;
 }
@@ -88,14 +88,14 @@ function placeholders(count: number, wrap = '?'): string {
 function stringTerm(context: Context, field: FieldInfo, clause: ResolvedClause): Term {
   const column = columnRef(context, field);
   const insensitive = clause.mode === 'insensitive';
-  const mysql = context.dialect === 'mysql';
+  const collated = context.dialect.collatedStrings;
   // MySQL/MariaDB compare through the column's collation (usually case- and accent-insensitive,
   // trailing-space-padded); comparing the binary forms gives exact semantics.
   const left = insensitive
-    ? mysql
+    ? collated
       ? 'binary lower(??)'
       : 'lower(??)'
-    : mysql
+    : collated
       ? 'binary ??'
       : '??';
   const right = insensitive ? 'lower(?)' : '?';
@@ -114,7 +114,7 @@ function stringTerm(context: Context, field: FieldInfo, clause: ResolvedClause):
   }
   if (isLikeOperator(operator)) {
     const value = String(toDatabaseValue(field, clause.value, context.platform, 'query'));
-    if (context.dialect === 'sqlite' && !insensitive) {
+    if (context.dialect.likeIgnoresCase && !insensitive) {
       // SQLite's LIKE ignores ASCII case; GLOB is its case-sensitive matcher.
       const literal = globLiteral(value);
       const pattern =
@@ -136,7 +136,7 @@ function stringTerm(context: Context, field: FieldInfo, clause: ResolvedClause):
     );
   }
   const comparator = COMPARATORS[operator as keyof typeof COMPARATORS];
-  if (!insensitive && !mysql) {
+  if (!insensitive && !collated) {
     const value = filterValue(context, field, clause.value);
     return filterTerm(
       operator === 'eq'

@@ -15,7 +15,7 @@ export const BINARY_COLLATION = 'utf8mb4_bin';
 export class ExactStringType extends StringType {
   override getColumnType(prop: EntityProperty, platform: Platform): string {
     // The collation is platform-specific, so it is decided when MikroORM discovers the entity.
-    if (dialectOf(platform) === 'mysql') {
+    if (dialectOf(platform).collatedStrings) {
       prop.collation = BINARY_COLLATION;
       const type = super.getColumnType(prop, platform);
       // MikroORM 6 writes no `collation` into the DDL: the column type carries it there.

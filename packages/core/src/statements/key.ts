@@ -61,7 +61,7 @@ export function statementTarget(em: EntityManager): StatementTarget {
     connection = ++lastDriverId;
     driverIds.set(driver, connection);
   }
-  return { connection, dialect: dialectOf(em.getPlatform()), schema: em.schema ?? '' };
+  return { connection, dialect: dialectOf(em.getPlatform()).name, schema: em.schema ?? '' };
 }
 
 /** A value's kind as far as SQL goes: the JS type, Date, or null. */
