@@ -46,6 +46,10 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
         { find: '@mikro-auth/core', replacement: source('../core/src/index.ts') },
         { find: '@mikro-auth/better-auth', replacement: source('../better-auth/src/index.ts') },
         { find: '@mikro-auth/authjs', replacement: source('../authjs/src/index.ts') },
+        {
+          find: '@mikro-auth/express-session',
+          replacement: source('../express-session/src/index.ts'),
+        },
         // Exact names only: `@mikro-orm/core/package.json` etc. resolve as they are.
         ...Object.entries(ORM_ALIASES).map(([find, replacement]) => ({
           find: new RegExp(`^${find}$`),

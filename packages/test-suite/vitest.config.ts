@@ -18,6 +18,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
         '@mikro-auth/core': source('../core/src/index.ts'),
         '@mikro-auth/better-auth': source('../better-auth/src/index.ts'),
         '@mikro-auth/authjs': source('../authjs/src/index.ts'),
+        '@mikro-auth/express-session': source('../express-session/src/index.ts'),
       },
     },
     test: {

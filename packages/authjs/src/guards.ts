@@ -1,5 +1,6 @@
 /** Construction-time checks of what `MikroOrmAdapter` was given: typed errors, no SQL. */
 import { ConfigurationError, type OrmSource } from '@mikro-auth/core';
+import { isOrmSource } from '@mikro-auth/core/internal';
 import { AUTHJS_MODELS } from './entities.js';
 import type { MikroOrmAdapterOptions } from './types.js';
 
@@ -21,11 +22,7 @@ function describe(value: unknown): string {
  * often the MikroORM options object `@auth/mikro-orm-adapter` took (`{ dbName, type }`).
  */
 export function assertOrmSource(orm: unknown): asserts orm is OrmSource {
-  if (typeof orm === 'function') return;
-  if (isObject(orm) && typeof orm.getMetadata === 'function') {
-    // MikroORM (has `em`) or an EntityManager (has `fork`).
-    if (isObject(orm.em) || typeof orm.fork === 'function') return;
-  }
+  if (isOrmSource(orm)) return;
   const options =
     isObject(orm) &&
     ('dbName' in orm ||

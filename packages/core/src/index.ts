@@ -51,4 +51,10 @@ export type {
   ReferentialAction,
   TableSpec,
 } from './schema/spec.js';
-export { createStore, type IncrementOneArgs, type Store, type StoreOptions } from './store.js';
+export {
+  createStore,
+  type IncrementOneArgs,
+  type Store,
+  type StoreOptions,
+  type UpsertOptions,
+} from './store.js';

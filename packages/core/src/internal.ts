@@ -8,7 +8,7 @@ export { modelName, pascalCase, snakeCase } from './model/naming.js';
 export { type FieldInfo, type FieldType, type ModelInfo, ModelRegistry } from './model/registry.js';
 export { guardConnectionLoss } from './orm/connection-recovery.js';
 export { type Dialect, dialectOf, type SqlDialect } from './orm/dialect.js';
-export { EntityManagerResolver } from './orm/entity-manager.js';
+export { EntityManagerResolver, isOrmSource } from './orm/entity-manager.js';
 export { checkOrmVersion } from './orm/versions.js';
 export {
   type CaseFolding,

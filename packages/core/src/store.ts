@@ -6,6 +6,7 @@ import { type IncrementOneArgs, incrementOne } from './ops/atomic.js';
 import { consumeOne } from './ops/consume.js';
 import type { OperationContext, StoreOptions, StoreRuntime } from './ops/context.js';
 import { count, findMany, findOne } from './ops/read.js';
+import { type UpsertOptions, upsert } from './ops/upsert.js';
 import { create, deleteMany, updateMany, updateOne } from './ops/write.js';
 import { mysqlServerVersion } from './orm/capabilities.js';
 import { guardConnectionLoss } from './orm/connection-recovery.js';
@@ -24,6 +25,7 @@ import { StatementCache } from './statements/cache.js';
 
 export type { IncrementOneArgs } from './ops/atomic.js';
 export type { StoreOptions } from './ops/context.js';
+export type { UpsertOptions } from './ops/upsert.js';
 
 /** The operations that may run on a replica; every other one counts as a write. */
 const READS = new Set(['findOne', 'findMany', 'count']);
@@ -148,6 +150,19 @@ export class Store {
    */
   incrementOne(model: string, args: IncrementOneArgs): Promise<Row | null> {
     return this.#run(model, 'incrementOne', (ctx) => incrementOne(ctx, args));
+  }
+
+  /**
+   * Inserts `data` (which holds the primary key) or, when that key's row exists, overwrites its
+   * `update` fields (default: all given but the key), in one atomic statement on every database.
+   * Concurrent upserts of one key leave one row. See ops/upsert.ts for the SQL per database.
+   */
+  upsert(
+    model: string,
+    data: Readonly<Record<string, unknown>>,
+    options?: UpsertOptions,
+  ): Promise<void> {
+    return this.#run(model, 'upsert', (ctx) => upsert(ctx, data, options));
   }
 
   /**

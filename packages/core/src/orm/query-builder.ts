@@ -21,6 +21,10 @@ export interface QueryBuilderLike {
   from(source: QueryBuilderLike, alias: string): QueryBuilderLike;
   leftJoin(table: unknown, alias: string, condition: Dictionary): QueryBuilderLike;
   setLockMode(mode: number): QueryBuilderLike;
+  /** An insert's conflict target (its key fields), then `merge(fields)` or `ignore()`. */
+  onConflict(fields: readonly string[]): QueryBuilderLike;
+  merge(fields: readonly string[]): QueryBuilderLike;
+  ignore(): QueryBuilderLike;
   execute(method?: 'all' | 'get' | 'run', mapResults?: boolean): Promise<unknown>;
   toQuery(): { sql: string; params: readonly unknown[] };
 }

@@ -28,6 +28,7 @@ export interface StatementShape {
     | 'updateOne'
     | 'updateMany'
     | 'deleteMany'
+    | 'upsert'
     | 'joinFlat'
     | 'joinDerived';
   readonly model: ModelInfo;
