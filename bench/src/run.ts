@@ -16,6 +16,7 @@ import { createSessionContenders } from './authjs.ts';
 import { type Contender, createContenders } from './better-auth.ts';
 import type { BenchDatabase } from './databases.ts';
 import { measureReplicas, replicaTable } from './replicas.ts';
+import { benchSession, createStoreContenders, type StoreContender } from './sessions.ts';
 import { countStatements, statementsOf } from './statements.ts';
 import { median, range, repeat, timed } from './stats.ts';
 
@@ -188,6 +189,74 @@ async function heapGrowth(lookup: () => Promise<unknown>) {
   return { after1k, afterAll, growth: (afterAll - after1k) / after1k };
 }
 
+/**
+ * Session stores (express-session's Store interface): get of an existing session, set (a new
+ * payload each call, one session per caller), touch; each 2000 sequential calls per round, and set
+ * with 16 concurrent callers.
+ */
+async function measureSessionStores(database: BenchDatabase) {
+  const { contenders, drop } = await createStoreContenders(database);
+  const measurements: Measurement[] = [];
+  const entry = (workload: string, contender: string): Measurement => {
+    let found = measurements.find((m) => m.workload === workload && m.contender === contender);
+    if (!found) {
+      found = { workload, unit: 'ops/s', contender, samples: [], statements: null };
+      measurements.push(found);
+    }
+    return found;
+  };
+  const expires = new Date(Date.now() + 86_400_000);
+  const later = new Date(expires.getTime() + 60_000);
+  const workloads: Array<
+    [string, number, (store: StoreContender, index: number) => Promise<unknown>]
+  > = [
+    [`get, ${size.lookups} sequential`, 1, (store) => store.get('bench-session')],
+    [
+      `set, ${size.lookups} sequential`,
+      1,
+      (store, index) => store.set('bench-session', benchSession(index, expires)),
+    ],
+    [
+      `touch, ${size.lookups} sequential`,
+      1,
+      (store, index) =>
+        store.touch('bench-session', benchSession(0, new Date(later.getTime() + index))),
+    ],
+    [
+      'set, 16 concurrent (16 sessions)',
+      16,
+      (store, index) => store.set(`bench-${index % 16}`, benchSession(index, expires)),
+    ],
+  ];
+  try {
+    for (const contender of contenders) {
+      await contender.set('bench-session', benchSession(0, expires));
+      for (const [, , run] of workloads) await run(contender, 0);
+    }
+    for (let round = 1; round <= rounds; round++) {
+      process.stderr.write(`[${database}] session stores round ${round}/${rounds}\n`);
+      for (const [workload, parallel, run] of workloads) {
+        for (const contender of rotated(contenders, round)) {
+          const ms = await timed(() =>
+            repeat(size.lookups, parallel, (index) => run(contender, round * 100_000 + index)),
+          );
+          entry(workload, contender.name).samples.push((size.lookups / ms) * 1000);
+        }
+      }
+    }
+    for (const contender of contenders) {
+      for (const [workload, , run] of workloads) {
+        entry(workload, contender.name).statements =
+          contender.name === 'memory' ? 0 : await statementsOf(() => run(contender, 1));
+      }
+    }
+  } finally {
+    for (const contender of contenders) await contender.close();
+    await drop();
+  }
+  return measurements;
+}
+
 /** Auth.js: getSessionAndUser through @mikro-auth/authjs against the same SQL through the driver. */
 async function measureAuthjs(database: BenchDatabase) {
   const { contenders, drop } = await createSessionContenders(database);
@@ -247,27 +316,38 @@ function ratios(entry: Measurement, reference: Measurement | undefined): number[
   );
 }
 
+/** The contenders the ratio columns compare with: contender name → column label. */
+const BETTER_AUTH_REFERENCES = { kysely: 'Kysely', raw: 'raw SQL' };
+
 function table(
   database: string,
   measurements: Measurement[],
   memory: Record<string, { after1k: number; afterAll: number; growth: number }>,
+  references: Record<string, string> = BETTER_AUTH_REFERENCES,
 ): string {
+  const labels = Object.values(references);
   const lines = [
     `### ${database}`,
     '',
-    '| workload | contender | median | min–max | speed vs Kysely | speed vs raw SQL | statements/op |',
-    '|---|---|---|---|---|---|---|',
+    `| workload | contender | median | min–max | ${labels.map((label) => `speed vs ${label}`).join(' | ')} | statements/op |`,
+    `|---|---|---|---|${labels.map(() => '---|').join('')}---|`,
   ];
   for (const entry of measurements) {
     const peer = (name: string) =>
       measurements.find((m) => m.workload === entry.workload && m.contender === name);
     const [low, high] = range(entry.samples);
-    const vsKysely = ratios(entry, peer('kysely'));
-    const vsRaw = ratios(entry, peer('raw'));
+    const speeds = Object.keys(references).map((name) => {
+      const versus = ratios(entry, peer(name));
+      return versus ? `${median(versus).toFixed(2)}×` : '–';
+    });
     lines.push(
       `| ${entry.workload} | ${entry.contender} | ${format(median(entry.samples), entry.unit)} | ${format(low, entry.unit)} – ${format(high, entry.unit)} | ` +
-        `${vsKysely ? `${median(vsKysely).toFixed(2)}×` : '–'} | ${vsRaw ? `${median(vsRaw).toFixed(2)}×` : '–'} | ${entry.statements ?? '–'} |`,
+        `${speeds.join(' | ')} | ${entry.statements ?? '–'} |`,
     );
+  }
+  if (Object.keys(memory).length === 0) {
+    lines.push('', 'Speed ratios are per-round medians; above 1× means faster than the reference.');
+    return lines.join('\n');
   }
   lines.push(
     '',
@@ -297,7 +377,20 @@ for (const database of selected.filter((name) => name !== 'replicas') as BenchDa
     output.push(table(`${database}: Better Auth`, measurements, memory), '');
     const authjs = await measureAuthjs(database);
     output.push(table(`${database}: Auth.js`, authjs.measurements, authjs.memory), '');
-    results[database] = { size, rounds, measurements, memory, authjs };
+    const stores = await measureSessionStores(database);
+    output.push(
+      table(
+        `${database}: express-session stores`,
+        stores,
+        {},
+        {
+          'connect-pg-simple': 'connect-pg-simple',
+          memory: 'MemoryStore',
+        },
+      ),
+      '',
+    );
+    results[database] = { size, rounds, measurements, memory, authjs, sessionStores: stores };
     const directory = join(import.meta.dirname, '..', 'results');
     mkdirSync(directory, { recursive: true });
     writeFileSync(

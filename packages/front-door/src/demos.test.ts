@@ -1,7 +1,7 @@
 /**
  * Every `pnpm demo*` line of the READMEs, run as written (read from the README itself) on a free
- * PORT and a fresh SQLite file, and then used the way the README says: sign up, see the session,
- * and for NestJS the README's curl session line by line. The example tests in
+ * PORT and a fresh SQLite file, and then used the way the README says: sign up (or, for Passport,
+ * sign in), see the session, and for NestJS the README's curl session line by line. The example tests in
  * packages/test-suite drive the same apps in Chromium on every database; this file proves the
  * commands people type.
  */
@@ -170,6 +170,27 @@ describe('the README commands', () => {
     const page = await fetch(`${origin}/sign-up`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Sign up');
+    await app.stop();
+  });
+
+  it('`pnpm demo:passport` signs in with the demo account and opens the private page', async () => {
+    const line = command('examples/passport/README.md', 'pnpm demo:passport');
+    const { app, origin } = await startDemo(line, /listening at/);
+    expect(app.output()).toContain('SESSION_SECRET is not set');
+    const signIn = await fetch(`${origin}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ username: 'ada', password: 'analytical-engine' }),
+    });
+    expect(signIn.status, await signIn.clone().text()).toBe(302);
+    expect(signIn.headers.get('location')).toBe('/private');
+    const page = await fetch(`${origin}/private`, {
+      redirect: 'manual',
+      headers: { cookie: cookiesOf(signIn) },
+    });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('hello, Ada Lovelace');
     await app.stop();
   });
 
