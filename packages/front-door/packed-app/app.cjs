@@ -2,6 +2,7 @@
 const betterAuth = require('@mikro-auth/better-auth');
 const authjs = require('@mikro-auth/authjs');
 const core = require('@mikro-auth/core');
+const sessions = require('@mikro-auth/express-session');
 
 console.log(
   JSON.stringify({
@@ -9,6 +10,7 @@ console.log(
       typeof betterAuth.mikroOrmAdapter,
       typeof authjs.MikroOrmAdapter,
       typeof core.createStore,
+      typeof sessions.MikroOrmSessionStore,
     ],
   }),
 );

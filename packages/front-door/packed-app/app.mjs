@@ -2,6 +2,7 @@
 
 import { authjsEntities, MikroOrmAdapter } from '@mikro-auth/authjs';
 import { betterAuthEntities, mikroOrmAdapter } from '@mikro-auth/better-auth';
+import { MikroOrmSessionStore, sessionStoreEntities } from '@mikro-auth/express-session';
 import { MikroORM } from '@mikro-orm/core';
 import { NodeSqliteDialect, SqliteDriver } from '@mikro-orm/sql';
 import { betterAuth } from 'better-auth';
@@ -45,3 +46,21 @@ console.log(
   }),
 );
 await orm2.close();
+
+const orm3 = await MikroORM.init({
+  driver: SqliteDriver,
+  dbName: ':memory:',
+  driverOptions: new NodeSqliteDialect(':memory:'),
+  entities: sessionStoreEntities(),
+});
+await orm3.schema.create();
+const store = new MikroOrmSessionStore(orm3, { pruneInterval: false });
+const cookie = { originalMaxAge: 60_000, expires: new Date(Date.now() + 60_000), path: '/' };
+await new Promise((resolve, reject) =>
+  store.set('sid-1', { cookie, views: 3 }, (error) => (error ? reject(error) : resolve())),
+);
+const session = await new Promise((resolve, reject) =>
+  store.get('sid-1', (error, value) => (error ? reject(error) : resolve(value))),
+);
+console.log(JSON.stringify({ sessionStore: session?.views }));
+await orm3.close();

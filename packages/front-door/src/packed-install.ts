@@ -17,20 +17,27 @@ import { join } from 'node:path';
 import { cleanEnv, root, run } from './readme.ts';
 
 /** The packages packed, in packages/. */
-export const PACKED = ['core', 'better-auth', 'authjs'] as const;
+export const PACKED = ['core', 'better-auth', 'authjs', 'express-session'] as const;
 
 /** The version of `name` the conformance suite tests with, as `name@version`. */
 export function tested(name: string): string {
   const manifest = JSON.parse(
     readFileSync(join(root, 'packages', 'test-suite', 'package.json'), 'utf8'),
-  ) as { dependencies: Record<string, string> };
-  const version = manifest.dependencies[name];
+  ) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+  const version = manifest.dependencies[name] ?? manifest.devDependencies[name];
   if (!version) throw new Error(`packages/test-suite does not depend on ${name}`);
   return `${name}@${version}`;
 }
 
 /** The peers installed next to the tarballs, pinned. */
-export const PEERS = ['better-auth', '@auth/core', '@mikro-orm/core', '@mikro-orm/sql'];
+export const PEERS = [
+  'better-auth',
+  '@auth/core',
+  '@mikro-orm/core',
+  '@mikro-orm/sql',
+  'express-session',
+  '@types/express-session',
+];
 
 async function sh(line: string, cwd: string, attempts = 1): Promise<void> {
   for (let attempt = 1; ; attempt++) {

@@ -1,8 +1,9 @@
 /**
  * The packages as npm users get them, packed and installed with npm in an empty project by the
  * global setup (packed-install.ts: network work stays outside the test timeouts). The app in
- * packed-app/ then signs a user up through Better Auth and creates one through Auth.js (ESM), loads
- * every package from CommonJS, and type-checks with nodenext and bundler resolution.
+ * packed-app/ then signs a user up through Better Auth, creates one through Auth.js and stores a
+ * session through the express-session store (ESM), loads every package from CommonJS, and
+ * type-checks with nodenext and bundler resolution.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ async function sh(line: string, cwd = app): Promise<string> {
 }
 
 describe('the packed packages installed with npm', () => {
-  it('are the three tarballs, shipping dist, LICENSE and README, and no tests', () => {
+  it('are the four tarballs, shipping dist, LICENSE and README, and no tests', () => {
     expect(
       readdirSync(app)
         .filter((file) => file.endsWith('.tgz'))
@@ -29,6 +30,7 @@ describe('the packed packages installed with npm', () => {
       'mikro-auth-authjs-0.0.0.tgz',
       'mikro-auth-better-auth-0.0.0.tgz',
       'mikro-auth-core-0.0.0.tgz',
+      'mikro-auth-express-session-0.0.0.tgz',
     ]);
     for (const name of PACKED) {
       const installed = join(app, 'node_modules', '@mikro-auth', name);
@@ -39,7 +41,7 @@ describe('the packed packages installed with npm', () => {
     }
   });
 
-  it('sign a user up through Better Auth and create one through Auth.js from ESM', async () => {
+  it('sign a user up through Better Auth, create one through Auth.js, store a session, from ESM', async () => {
     const output = await sh('node app.mjs');
     const lines = output
       .split('\n')
@@ -48,12 +50,13 @@ describe('the packed packages installed with npm', () => {
     expect(lines).toEqual([
       { betterAuth: 'ada@example.com', rows: ['ada@example.com'] },
       { authjs: true },
+      { sessionStore: 3 },
     ]);
   });
 
   it('load from CommonJS', async () => {
     expect(JSON.parse((await sh('node app.cjs')).trim())).toEqual({
-      cjs: ['function', 'function', 'function'],
+      cjs: ['function', 'function', 'function', 'function'],
     });
   });
 
