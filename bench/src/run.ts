@@ -189,6 +189,18 @@ async function heapGrowth(lookup: () => Promise<unknown>) {
   return { after1k, afterAll, growth: (afterAll - after1k) / after1k };
 }
 
+/** The ops/s measurement of a workload and contender in `measurements`, added when missing. */
+function entryIn(measurements: Measurement[]) {
+  return (workload: string, contender: string): Measurement => {
+    let found = measurements.find((m) => m.workload === workload && m.contender === contender);
+    if (!found) {
+      found = { workload, unit: 'ops/s', contender, samples: [], statements: null };
+      measurements.push(found);
+    }
+    return found;
+  };
+}
+
 /**
  * Session stores (express-session's Store interface): get of an existing session, set (a new
  * payload each call, one session per caller), touch; each 2000 sequential calls per round, and set
@@ -197,14 +209,7 @@ async function heapGrowth(lookup: () => Promise<unknown>) {
 async function measureSessionStores(database: BenchDatabase) {
   const { contenders, drop } = await createStoreContenders(database);
   const measurements: Measurement[] = [];
-  const entry = (workload: string, contender: string): Measurement => {
-    let found = measurements.find((m) => m.workload === workload && m.contender === contender);
-    if (!found) {
-      found = { workload, unit: 'ops/s', contender, samples: [], statements: null };
-      measurements.push(found);
-    }
-    return found;
-  };
+  const entry = entryIn(measurements);
   const expires = new Date(Date.now() + 86_400_000);
   const later = new Date(expires.getTime() + 60_000);
   const workloads: Array<
@@ -262,14 +267,7 @@ async function measureAuthjs(database: BenchDatabase) {
   const { contenders, drop } = await createSessionContenders(database);
   const measurements: Measurement[] = [];
   const memory: Record<string, { after1k: number; afterAll: number; growth: number }> = {};
-  const entry = (workload: string, contender: string): Measurement => {
-    let found = measurements.find((m) => m.workload === workload && m.contender === contender);
-    if (!found) {
-      found = { workload, unit: 'ops/s', contender, samples: [], statements: null };
-      measurements.push(found);
-    }
-    return found;
-  };
+  const entry = entryIn(measurements);
   const sequential = `getSessionAndUser, ${size.lookups} sequential`;
   const concurrent = 'getSessionAndUser, 16 concurrent';
   try {
