@@ -32,6 +32,12 @@ export interface StoreOptions {
    * `true`). Results are the same either way; `false` is the switch to rule it out.
    */
   plainSingleRowJoins?: boolean;
+  /**
+   * Read two or more one-to-many joins as branches of one UNION ALL, so a base row brings
+   * n + m joined rows instead of n × m (default `true`). Results are the same either way; `false`
+   * joins them side by side, the switch to rule it out.
+   */
+  unionManyJoins?: boolean;
 }
 
 /**

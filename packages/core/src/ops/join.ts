@@ -223,6 +223,7 @@ async function joinDerived(
   const { info, em } = ctx;
   const clauses = resolveWhere(info, query.where);
   const platform = em.getPlatform();
+  const unionManyJoins = ctx.state.options.unionManyJoins !== false;
   const shape: StatementShape = {
     operation: 'joinDerived',
     model: info,
@@ -231,6 +232,7 @@ async function joinDerived(
     sort: sortKeys,
     page: { limit: query.limit, offset: query.offset },
     joins: plans.map((plan) => ({ ...plan, relation: plan.join.relation })),
+    ...(unionsManyJoins(plans, unionManyJoins) ? { variant: 'union' } : {}),
   };
   return runStatement(
     ctx.state,
@@ -252,11 +254,16 @@ async function joinDerived(
       );
       return () => ({
         toQuery: () =>
-          derivedQuery(info, em, page, baseFields, sortKeys, plans, {
-            baseFilter,
-            keyFilters,
-            joinLimits,
-          }),
+          derivedQuery(
+            info,
+            em,
+            page,
+            baseFields,
+            sortKeys,
+            plans,
+            { baseFilter, keyFilters, joinLimits },
+            unionManyJoins,
+          ),
       });
     },
     ctx.reader,
@@ -276,6 +283,7 @@ function derivedQuery(
     keyFilters: ReadonlyArray<Filter | undefined>;
     joinLimits: readonly unknown[];
   },
+  unionManyJoins: boolean,
 ): SqlFragment {
   const { baseFilter, keyFilters, joinLimits } = values;
   const platform = em.getPlatform();
@@ -292,40 +300,64 @@ function derivedQuery(
     (field) => sql`${name('b', field.column)} as ${name(`b__${field.column}`)}`,
   );
   const joins: SqlFragment[] = [];
+  const joinedOrder: SqlFragment[] = [];
+  const many = plans.filter((plan) => plan.join.relation === 'many');
+  const union = unionsManyJoins(plans, unionManyJoins);
   for (const plan of plans) {
     const alias = `j${plan.index}`;
-    const targetPk = plan.target.primaryKey;
-    const on = sql`${name(alias, plan.to.column)} = ${name('b', plan.from.column)}`;
-    const table = sqlText(qualifiedTable(em, plan.target.meta));
     if (plan.join.relation === 'one') {
       // At most one row per base row is wanted: a plain join (duplicates are dropped below).
+      const on = sql`${name(alias, plan.to.column)} = ${name('b', plan.from.column)}`;
+      const table = sqlText(qualifiedTable(em, plan.target.meta));
       joins.push(sql`left join ${table} as ${name(alias)} on ${on}`);
-    } else {
-      // Only rows whose key the base filter can select; the window numbers them per base row.
-      const keys = sqlEm(em)
-        .createQueryBuilder(info.meta.class, `k${plan.index}`)
-        .select([plan.from.name])
-        .where(keyFilters[plan.index]!);
-      const inner = sqlOf(
-        sqlEm(em)
-          .createQueryBuilder(plan.target.meta.class, `i${plan.index}`)
-          .select([
-            ...plan.target.fields.map((field) => field.name),
-            raw('row_number() over (partition by ?? order by ??) as ??', [
-              `i${plan.index}.${plan.to.column}`,
-              `i${plan.index}.${targetPk.column}`,
-              'mikro_auth_rn',
-            ]) as unknown as string,
-          ])
-          .where({ [plan.to.name]: { $in: asSubquery(keys) } }),
-      );
+    } else if (!union) {
+      const inner = numberedRows(info, em, plan, keyFilters[plan.index]!);
+      const on = sql`${name(alias, plan.to.column)} = ${name('b', plan.from.column)}`;
       const limit = joinLimits[plan.index];
       joins.push(
         sql`left join (${inner}) as ${name(alias)} on ${on} and ${name(alias, 'mikro_auth_rn')} <= ${limit}`,
       );
     }
-    for (const field of plan.target.fields) {
-      columns.push(sql`${name(alias, field.column)} as ${name(`${alias}__${field.column}`)}`);
+    if (plan.join.relation === 'one' || !union) {
+      for (const field of plan.target.fields) {
+        columns.push(sql`${name(alias, field.column)} as ${name(`${alias}__${field.column}`)}`);
+      }
+      joinedOrder.push(sql`${name(alias, plan.target.primaryKey.column)} asc`);
+    }
+  }
+  if (union) {
+    // Two or more one-to-many joins side by side would multiply (n × m rows per base row): each
+    // becomes a branch of one UNION ALL instead (n + m rows), tagged with its branch, carrying
+    // its own columns and NULL in every other join's.
+    const branches = many.map((plan, branch) => {
+      const own = name(`i${plan.index}`);
+      const cells = many.flatMap((other) =>
+        other.target.fields.map((field) => {
+          const label = name(`j${other.index}__${field.column}`);
+          return other === plan
+            ? sql`${own}.${name(field.column)} as ${label}`
+            : sql`null as ${label}`;
+        }),
+      );
+      const inner = numberedRows(info, em, plan, keyFilters[plan.index]!);
+      return sql`select ${sqlText(String(branch))} as ${name('mikro_auth_branch')}, ${own}.${name(plan.to.column)} as ${name('mikro_auth_key')}, ${joinSql(cells, ', ')} from (${inner}) as ${own} where ${own}.${name('mikro_auth_rn')} <= ${joinLimits[plan.index]}`;
+    });
+    const matches = many.map(
+      (plan, branch) =>
+        sql`(${name('m', 'mikro_auth_branch')} = ${sqlText(String(branch))} and ${name('m', 'mikro_auth_key')} = ${name('b', plan.from.column)})`,
+    );
+    joins.push(
+      sql`left join (${joinSql(branches, ' union all ')}) as ${name('m')} on ${joinSql(matches, ' or ')}`,
+    );
+    for (const plan of many) {
+      for (const field of plan.target.fields) {
+        const label = `j${plan.index}__${field.column}`;
+        columns.push(sql`${name('m', label)} as ${name(label)}`);
+      }
+    }
+    joinedOrder.push(sql`${name('m', 'mikro_auth_branch')} asc`);
+    for (const plan of many) {
+      joinedOrder.push(sql`${name('m', `j${plan.index}__${plan.target.primaryKey.column}`)} asc`);
     }
   }
   const order = [
@@ -333,7 +365,47 @@ function derivedQuery(
       const binary = sqlText(dialect.collatedStrings && field.type === 'string' ? 'binary ' : '');
       return sql`${binary}${name('b', field.column)} ${sqlText(dialect.orderDirection(direction))}`;
     }),
-    ...plans.map((plan) => sql`${name(`j${plan.index}`, plan.target.primaryKey.column)} asc`),
+    ...joinedOrder,
   ];
   return sql`select ${joinSql(columns, ', ')} from (${sqlOf(base)}) as ${name('b')} ${joinSql(joins, ' ')} order by ${joinSql(order, ', ')}`;
+}
+
+/**
+ * Whether the one-to-many joins of `plans` go into one UNION ALL (see derivedQuery): two or more
+ * of them, the switch on, and join keys of one column type (the branches share the key column).
+ */
+function unionsManyJoins(plans: readonly JoinPlan[], enabled: boolean): boolean {
+  const many = plans.filter((plan) => plan.join.relation === 'many');
+  if (!enabled || many.length < 2) return false;
+  const keyType = (plan: JoinPlan) => `${plan.to.type}:${plan.to.property.columnTypes?.[0] ?? ''}`;
+  return many.every((plan) => keyType(plan) === keyType(many[0]!));
+}
+
+/**
+ * The rows of a one-to-many join whose key the base filter can select (`keyFilter`, so no table
+ * is scanned whole), numbered per base row by the window function (`mikro_auth_rn`).
+ */
+function numberedRows(
+  info: ModelInfo,
+  em: EntityManager,
+  plan: JoinPlan,
+  keyFilter: Filter,
+): SqlFragment {
+  const keys = sqlEm(em)
+    .createQueryBuilder(info.meta.class, `k${plan.index}`)
+    .select([plan.from.name])
+    .where(keyFilter);
+  return sqlOf(
+    sqlEm(em)
+      .createQueryBuilder(plan.target.meta.class, `i${plan.index}`)
+      .select([
+        ...plan.target.fields.map((field) => field.name),
+        raw('row_number() over (partition by ?? order by ??) as ??', [
+          `i${plan.index}.${plan.to.column}`,
+          `i${plan.index}.${plan.target.primaryKey.column}`,
+          'mikro_auth_rn',
+        ]) as unknown as string,
+      ])
+      .where({ [plan.to.name]: { $in: asSubquery(keys) } }),
+  );
 }

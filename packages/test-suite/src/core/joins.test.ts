@@ -196,6 +196,67 @@ describe(`joins in one statement (${db.name})`, () => {
     expect(first).toEqual([expect.objectContaining({ id: 'c', tickets: [] })]);
   });
 
+  it('two one-to-many joins read as one UNION ALL (n + m rows, not n × m), with the rows of side-by-side joins', async () => {
+    // The switch (unionManyJoins: false) joins them side by side: the oracle here.
+    const sideBySide = createStore(orm, { unionManyJoins: false });
+    const filters: Clause[][] = [
+      [],
+      [{ field: 'id', value: 'a' }],
+      [{ field: 'id', operator: 'in', value: ['b', 'c'] }],
+      [{ field: 'age', operator: 'gt', value: 10 }],
+      [{ field: 'id', value: 'zz' }],
+    ];
+    const read = async (target: Store, where: Clause[], limits: [number, number], page: number) => {
+      const joins = [
+        { ...tickets, limit: limits[0] },
+        { ...tickets, as: 'again', limit: limits[1] },
+      ];
+      const sort = { field: 'name', direction: 'desc' } as const;
+      const { result, queries } = await db.recordQueries(() =>
+        target.findMany('member', { where, sort, limit: page, joins }),
+      );
+      // Tickets as the base: a one-to-one join beside two one-to-many ones.
+      const siblings = await target.findMany('ticket', {
+        where: [{ field: 'uses', operator: 'lt', value: 4 }],
+        sort: { field: 'uses', direction: 'asc' },
+        joins: [
+          owner,
+          {
+            ...tickets,
+            as: 'siblings',
+            on: { from: 'memberId', to: 'memberId' },
+            limit: limits[0],
+          },
+          { ...tickets, as: 'more', on: { from: 'memberId', to: 'memberId' }, limit: limits[1] },
+        ],
+      });
+      return { result, siblings, sql: queries };
+    };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...filters),
+        fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 })),
+        fc.integer({ min: 1, max: 3 }),
+        async (where, limits, page) => {
+          const union = await read(store, where, limits, page);
+          const sideways = await read(sideBySide, where, limits, page);
+          expect(union.result).toEqual(sideways.result);
+          expect(union.siblings).toEqual(sideways.siblings);
+          expect(union.sql).toHaveLength(1);
+          expect(union.sql[0]).toMatch(/union all/i);
+          expect(sideways.sql[0]).not.toMatch(/union all/i);
+        },
+      ),
+      { numRuns: 30 },
+    );
+    const [a] = await store.findMany('member', {
+      where: [{ field: 'id', value: 'a' }],
+      joins: [tickets, { ...tickets, as: 'again', limit: 2 }],
+    });
+    expect(ids(a!.tickets)).toEqual(['t1', 't2', 't3']);
+    expect(ids(a!.again)).toEqual(['t1', 't2']);
+  });
+
   it('returns null or nothing when the base row does not exist', async () => {
     expect(
       await store.findOne('member', [{ field: 'id', value: 'zz' }], { joins: [tickets] }),
