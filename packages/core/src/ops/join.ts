@@ -2,7 +2,7 @@ import { type Dictionary, type EntityManager, raw } from '@mikro-orm/core';
 import { InvalidQueryError } from '../errors/classes.js';
 import { singleKey } from '../model/keys.js';
 import type { FieldInfo, ModelInfo } from '../model/registry.js';
-import { dialectOfEm } from '../orm/dialect.js';
+import { dialectOfEm, type SqlDialect } from '../orm/dialect.js';
 import { sqlEm } from '../orm/query-builder.js';
 import { identifier, joinSql, type SqlFragment, sql, sqlText } from '../orm/sql.js';
 import { qualifiedTable, tablePath } from '../orm/tables.js';
@@ -232,7 +232,7 @@ async function joinDerived(
     sort: sortKeys,
     page: { limit: query.limit, offset: query.offset },
     joins: plans.map((plan) => ({ ...plan, relation: plan.join.relation })),
-    ...(unionsManyJoins(plans, unionManyJoins) ? { variant: 'union' } : {}),
+    ...(unionsManyJoins(plans, unionManyJoins, dialectOfEm(em)) ? { variant: 'union' } : {}),
   };
   return runStatement(
     ctx.state,
@@ -302,7 +302,7 @@ function derivedQuery(
   const joins: SqlFragment[] = [];
   const joinedOrder: SqlFragment[] = [];
   const many = plans.filter((plan) => plan.join.relation === 'many');
-  const union = unionsManyJoins(plans, unionManyJoins);
+  const union = unionsManyJoins(plans, unionManyJoins, dialect);
   for (const plan of plans) {
     const alias = `j${plan.index}`;
     if (plan.join.relation === 'one') {
@@ -334,8 +334,9 @@ function derivedQuery(
       const cells = many.flatMap((other) =>
         other.target.fields.map((field) => {
           const label = name(`j${other.index}__${field.column}`);
-          return other === plan
-            ? sql`${own}.${name(field.column)} as ${label}`
+          if (other === plan) return sql`${own}.${name(field.column)} as ${label}`;
+          return dialect.unionNullsNeedTypes
+            ? sql`cast(null as ${sqlText(columnType(field)!)}) as ${label}`
             : sql`null as ${label}`;
         }),
       );
@@ -370,15 +371,29 @@ function derivedQuery(
   return sql`select ${joinSql(columns, ', ')} from (${sqlOf(base)}) as ${name('b')} ${joinSql(joins, ' ')} order by ${joinSql(order, ', ')}`;
 }
 
+/** The column's SQL type as MikroORM's metadata gives it (e.g. `timestamptz`), if known. */
+function columnType(field: FieldInfo): string | undefined {
+  return field.property.columnTypes?.[0];
+}
+
 /**
  * Whether the one-to-many joins of `plans` go into one UNION ALL (see derivedQuery): two or more
- * of them, the switch on, and join keys of one column type (the branches share the key column).
+ * of them, the switch on, join keys of one column type (the branches share the key column), and,
+ * where a NULL needs a type, every joined column's type known.
  */
-function unionsManyJoins(plans: readonly JoinPlan[], enabled: boolean): boolean {
+function unionsManyJoins(
+  plans: readonly JoinPlan[],
+  enabled: boolean,
+  dialect: SqlDialect,
+): boolean {
   const many = plans.filter((plan) => plan.join.relation === 'many');
   if (!enabled || many.length < 2) return false;
-  const keyType = (plan: JoinPlan) => `${plan.to.type}:${plan.to.property.columnTypes?.[0] ?? ''}`;
-  return many.every((plan) => keyType(plan) === keyType(many[0]!));
+  const keyType = (plan: JoinPlan) => `${plan.to.type}:${columnType(plan.to) ?? ''}`;
+  if (!many.every((plan) => keyType(plan) === keyType(many[0]!))) return false;
+  return (
+    !dialect.unionNullsNeedTypes ||
+    many.every((plan) => plan.target.fields.every((field) => columnType(field) !== undefined))
+  );
 }
 
 /**

@@ -40,6 +40,11 @@ export interface SqlDialect {
   readonly integersAsNumbers: boolean;
   /** `IN (select … limit n)` is refused: the sub-select goes into a derived table (MySQL). */
   readonly limitInSubqueryNeedsDerivedTable: boolean;
+  /**
+   * A NULL in a UNION branch needs its column's type (PostgreSQL resolves branch types pairwise: an
+   * untyped NULL becomes text and then fails to match a later branch's timestamp).
+   */
+  readonly unionNullsNeedTypes: boolean;
   /** Reads may go to streaming replicas (orm/replicas.ts knows how to measure their lag). */
   readonly replicaReads: boolean;
   /** Pooled connections can die between uses and need orm/connection-recovery.ts's guard (pg). */
@@ -57,6 +62,7 @@ const POSTGRES: SqlDialect = {
   readsBackOnlyAutoIncrement: false,
   integersAsNumbers: false,
   limitInSubqueryNeedsDerivedTable: false,
+  unionNullsNeedTypes: true,
   replicaReads: true,
   poolNeedsLossGuard: true,
 };
@@ -72,6 +78,7 @@ const SQLITE: SqlDialect = {
   readsBackOnlyAutoIncrement: false,
   integersAsNumbers: true,
   limitInSubqueryNeedsDerivedTable: false,
+  unionNullsNeedTypes: false,
   replicaReads: false,
   poolNeedsLossGuard: false,
 };
@@ -87,6 +94,7 @@ const MYSQL: SqlDialect = {
   readsBackOnlyAutoIncrement: true,
   integersAsNumbers: false,
   limitInSubqueryNeedsDerivedTable: true,
+  unionNullsNeedTypes: false,
   replicaReads: false,
   poolNeedsLossGuard: false,
 };
