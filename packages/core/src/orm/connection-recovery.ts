@@ -38,6 +38,9 @@ interface PgClient {
 
 /** The part of a `pg-pool` Pool this file uses. */
 interface PgPool {
+  connect: (...args: unknown[]) => unknown;
+  /** True once `end()` was called (public, typed in @types/pg). */
+  readonly ending: boolean;
   on(event: 'acquire', listener: (client: PgClient) => void): unknown;
   on(event: 'release', listener: (error: unknown, client: PgClient) => void): unknown;
 }
@@ -109,6 +112,30 @@ export function guardConnectionLoss(
   return installing;
 }
 
+/**
+ * A client the pool hands out after `end()` was called goes back at once, and the caller gets an
+ * error instead. Kysely's `PostgresDriver.destroy()` (run by `orm.close()`) clears its pool field and
+ * then calls `pool.end()`; an `acquireConnection()` whose `pool.connect()` was still waiting (a new
+ * connection being set up) then resumes, reads the cleared field (`this.#pool.Client`), throws a
+ * TypeError and never releases the client, and `pool.end()`, so `orm.close()`, waits for it forever.
+ * A statement still in flight when the ORM closes (the replica monitor's background sample, or
+ * the app's own) fails either way; this makes it fail without keeping the client.
+ */
+function refuseClientsWhileEnding(pool: PgPool): void {
+  const connect = pool.connect;
+  pool.connect = function guardedConnect(this: PgPool, ...args: unknown[]): unknown {
+    const result = connect.apply(this, args);
+    // The callback form returns nothing; Kysely uses the promise form.
+    if (args.length > 0 || typeof (result as PromiseLike<unknown>)?.then !== 'function')
+      return result;
+    return (result as Promise<PgClient>).then((client) => {
+      if (!pool.ending) return client;
+      client.release?.();
+      throw new Error('The connection pool is closing (orm.close()): the statement was not run.');
+    });
+  };
+}
+
 async function installGuard(connection: ReturnType<EntityManager['getConnection']>): Promise<void> {
   let pool: unknown;
   try {
@@ -119,6 +146,7 @@ async function installGuard(connection: ReturnType<EntityManager['getConnection'
   }
   if (!isPgPool(pool) || guardedPools.has(pool)) return;
   guardedPools.add(pool);
+  refuseClientsWhileEnding(pool);
   pool.on('acquire', (client) => {
     checkedOut.add(client);
     watch(client);

@@ -18,6 +18,7 @@
  */
 import type { EntityManager } from '@mikro-orm/core';
 import { ConfigurationError, UnsupportedError } from '../errors/classes.js';
+import { guardConnectionLoss } from './connection-recovery.js';
 import { dialectOfEm } from './dialect.js';
 
 /** A MikroORM connection (primary or replica). */
@@ -211,7 +212,12 @@ export function replicaMonitor(em: EntityManager): ReplicaMonitor {
       );
     }
     const replicas = (driver as unknown as { replicas?: readonly Connection[] }).replicas ?? [];
-    const created = new ReplicaMonitor(driver.getConnection('write'), replicas);
+    const primary = driver.getConnection('write');
+    const created = new ReplicaMonitor(primary, replicas);
+    // The samples run in the background on every pool, and one may still be in flight when the
+    // ORM closes: each pool gets the guard (connection-recovery.ts), which keeps such a statement
+    // from leaving a client checked out that would make orm.close() wait forever.
+    for (const connection of [primary, ...replicas]) void guardConnectionLoss(em, connection);
     // Writes the application makes with its own EntityManagers count for read-your-writes too.
     em.getEventManager().registerSubscriber({
       afterFlush: () => created.noteWrite(),

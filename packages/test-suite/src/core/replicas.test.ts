@@ -66,6 +66,53 @@ async function connect(replicas: readonly number[]): Promise<MikroORM> {
   return orm;
 }
 
+/** The parts of a MikroORM replica connection the close test uses (6: Knex on tarn; 7: Kysely on pg-pool). */
+interface ReplicaConnection {
+  execute(sql: string): Promise<unknown>;
+  /** MikroORM 7: the `pg` pool. */
+  getNativeClient?(): Promise<{ totalCount: number; connect(): Promise<{ release(): void }> }>;
+  /** MikroORM 6: Knex, whose client keeps a tarn pool. */
+  getKnex?(): {
+    client: {
+      pool: { numFree(): number; numPendingCreates(): number };
+      acquireConnection(): Promise<unknown>;
+      releaseConnection(connection: unknown): Promise<unknown>;
+    };
+  };
+}
+
+/**
+ * Takes every idle client out of the replica's pool, so its next statement needs a new
+ * connection; returns how to tell that one is being set up, and how to give the clients back.
+ */
+async function drainPool(
+  replica: ReplicaConnection,
+): Promise<{ connecting: () => boolean; giveBack: () => Promise<void> }> {
+  if (replica.getNativeClient) {
+    const pool = await replica.getNativeClient();
+    const held = await Promise.all(
+      Array.from({ length: pool.totalCount || 1 }, () => pool.connect()),
+    );
+    const before = pool.totalCount;
+    return {
+      connecting: () => pool.totalCount > before,
+      giveBack: async () => {
+        for (const client of held) client.release();
+      },
+    };
+  }
+  const { client } = replica.getKnex!();
+  const held = await Promise.all(
+    Array.from({ length: client.pool.numFree() || 1 }, () => client.acquireConnection()),
+  );
+  return {
+    connecting: () => client.pool.numPendingCreates() > 0,
+    giveBack: async () => {
+      for (const connection of held) await client.releaseConnection(connection).catch(() => {});
+    },
+  };
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits until the delayed replica has applied everything (its delay, plus a margin). */
@@ -96,12 +143,11 @@ beforeEach(async () => {
 }, 30_000);
 
 /**
- * Closes an ORM, or gives up after `ms` with a loud line. Known, not ours to fix here: on MikroORM 7
- * (Kysely on pg-pool), after the replica restart below and under CPU load, the restarted replica's
- * pool sometimes keeps one client checked out that nobody releases (acquired by pg-pool right after
- * it connected; no query on it), and `pool.end()` waits for it forever. It reproduces at the commit
- * before core guarded replica pools too; MikroORM 6 (Knex, tarn) closes. The servers are stopped
- * below either way, so the run does not hang.
+ * Closes an ORM, or gives up after `ms` with a loud line (a safety net: the servers are stopped
+ * below either way, so the run does not hang). On MikroORM 7 a statement still waiting for a new
+ * pg connection when the ORM closed (a replica sample, after the replica restart below, under CPU
+ * load) made Kysely leave that client checked out and `pool.end()` wait forever; core's connection
+ * guard now refuses such clients (see the last test).
  */
 async function closeWithin(orm: MikroORM, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -333,5 +379,42 @@ describe('read replicas (PostgreSQL primary + 2 streaming replicas, one 3 s behi
     }
     tallies.delete(tally);
     expect(tally.get('replica1') ?? 0).toBeGreaterThan(0);
+  });
+
+  it('closes while a statement still waits for a new replica connection (orm.close() returns)', async () => {
+    // Kysely's PostgresDriver.destroy() clears its pool field and then calls pool.end(); an
+    // acquireConnection() whose pool.connect() was still setting up a connection then throws a
+    // TypeError and never releases that client, and pool.end() waited for it forever. A replica
+    // sample in flight when the ORM closed (after the restart above, under load) did exactly this.
+    const orm = await MikroORM.init({
+      driver: PostgreSqlDriver,
+      clientUrl: serverUrl(cluster.primaryPort),
+      entities,
+      allowGlobalContext: false,
+      replicas: [{ name: 'replica1', clientUrl: serverUrl(cluster.replicas[0]!.port) }],
+    });
+    const store = createStore(orm, { reads: replicaReads });
+    await store.findOne('member', [{ field: 'id', value: 'm' }]); // the replica monitor starts
+    await sleep(100); // its first sample ends
+    const replica = (orm.driver as unknown as { replicas: ReplicaConnection[] }).replicas[0]!;
+    const pool = await drainPool(replica);
+    const late = replica.execute('select 1').then(
+      () => 'ran',
+      (error: unknown) => error,
+    );
+    const deadline = performance.now() + 5000;
+    while (!pool.connecting() && performance.now() < deadline) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(pool.connecting()).toBe(true); // its connection is being set up
+    const closing = orm.close(true).then(() => 'closed' as const);
+    await pool.giveBack();
+    expect(await Promise.race([closing, sleep(10_000).then(() => 'still waiting' as const)])).toBe(
+      'closed',
+    );
+    // The late statement settles: it ran (MikroORM 6: Knex waits for the connection, then runs it)
+    // or failed with an error (MikroORM 7: the pool is closing); it never hangs.
+    const outcome = await Promise.race([late, sleep(5000).then(() => 'pending' as const)]);
+    expect(outcome === 'ran' || outcome instanceof Error, String(outcome)).toBe(true);
   });
 });
