@@ -1,5 +1,7 @@
 /**
  * Typed errors with stable codes. Every message names the model or field involved and the fix.
+ * Longer than most files on purpose: one small class per code, kept in one list so the codes, their
+ * fields and their wording are reviewed together.
  */
 
 import { driverMessage } from '../orm/driver-message.js';
