@@ -21,11 +21,12 @@ import {
   type StoredSession,
   sessionStoreEntities,
 } from '@mikro-auth/express-session';
-import type { MikroORM } from '@mikro-orm/core';
+import { type MikroORM, RequestContext } from '@mikro-orm/core';
 import express from 'express';
 import session from 'express-session';
 import Fastify from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTenantSchemas, type TenantSchemas } from '../core/tenant-schemas.js';
 import { useTestDatabase } from '../harness/index.js';
 
 const db = useTestDatabase();
@@ -313,6 +314,52 @@ describe(`express-session store: concurrency (${db.name})`, () => {
     expect(await table.count('HttpSession')).toBe(1);
     const got = (await store.get('hot')) as unknown as { index: number; copy: number };
     expect(got.copy).toBe(got.index);
+  });
+});
+
+describe(`express-session store: a schema per tenant (${db.name})`, () => {
+  let schemas: TenantSchemas;
+  let tenants: [string, string];
+  beforeAll(async () => {
+    schemas = await createTenantSchemas(db, orm, ['sessions_a', 'sessions_b'], ['http_session']);
+    tenants = [schemas.names[0]!, schemas.names[1]!];
+  });
+  afterAll(async () => {
+    await schemas?.drop();
+  });
+  /** Runs `fn` in a request bound to the tenant's schema, as tenant middleware does. */
+  const inTenant = <T>(schema: string, fn: () => Promise<T>): Promise<T> =>
+    RequestContext.create(orm.em, fn, { schema });
+
+  it('the same sid in two tenants is two sessions; each tenant reads, touches, destroys and prunes its own', async () => {
+    const [a, b] = tenants;
+    const store = newStore();
+    const calls = api(store);
+    await inTenant(a, () => calls.set('sid', sessionData(inHours(1), { tenant: 'a' })));
+    await inTenant(b, () => calls.set('sid', sessionData(inHours(1), { tenant: 'b' })));
+    expect(await inTenant(a, () => calls.get('sid'))).toMatchObject({ tenant: 'a' });
+    expect(await inTenant(b, () => calls.get('sid'))).toMatchObject({ tenant: 'b' });
+    // The default schema has no session of that id.
+    expect(await calls.get('sid')).toBeNull();
+
+    const later = inHours(5);
+    await inTenant(a, () => calls.touch('sid', sessionData(later)));
+    const expiryIn = (schema: string) =>
+      inTenant(schema, async () => (await row('sid'))?.expires as Date);
+    expect(await expiryIn(a)).toEqual(later);
+    expect(await expiryIn(b)).not.toEqual(later);
+
+    await inTenant(a, () => calls.destroy('sid'));
+    expect(await inTenant(a, () => calls.get('sid'))).toBeNull();
+    expect(await inTenant(b, () => calls.get('sid'))).toMatchObject({ tenant: 'b' });
+
+    // prune() deletes the expired rows of the schema it runs in (the timer runs in the default one).
+    for (const schema of tenants) {
+      await inTenant(schema, () => calls.set('old', sessionData(new Date(Date.now() - 1000))));
+    }
+    expect(await inTenant(a, () => store.prune())).toBe(1);
+    expect(await inTenant(a, () => row('old'))).toBeNull();
+    expect(await inTenant(b, () => row('old'))).not.toBeNull();
   });
 });
 
