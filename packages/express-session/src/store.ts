@@ -139,17 +139,7 @@ export class MikroOrmSessionStore extends session.Store {
         { field: sidField, value: sid },
         { field: expires, operator: 'gt', value: new Date() },
       ]);
-      if (!row) return null;
-      try {
-        return this.#serializer.parse(String(row[data]));
-      } catch (error) {
-        throw new MikroAuthError(
-          'INVALID_VALUE',
-          `session "${sid}": its stored data cannot be read by the serializer (${String(error)}). ` +
-            'The row is unchanged; destroy the session, or give the store the serializer that wrote it.',
-          { cause: error },
-        );
-      }
+      return row ? this.#parse(sid, row[data]) : null;
     });
   }
 
@@ -212,8 +202,7 @@ export class MikroOrmSessionStore extends session.Store {
         where: [{ field: expires, operator: 'gt', value: new Date() }],
       });
       const sessions: Record<string, StoredSession> = {};
-      for (const row of rows)
-        sessions[String(row[sid])] = this.#serializer.parse(String(row[data]));
+      for (const row of rows) sessions[String(row[sid])] = this.#parse(String(row[sid]), row[data]);
       return sessions;
     });
   }
@@ -246,6 +235,20 @@ export class MikroOrmSessionStore extends session.Store {
   close(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
+  }
+
+  /** The stored data of session `sid`, parsed; an unreadable one is a typed error (the row stays). */
+  #parse(sid: string, text: unknown): StoredSession {
+    try {
+      return this.#serializer.parse(String(text));
+    } catch (error) {
+      throw new MikroAuthError(
+        'INVALID_VALUE',
+        `session "${sid}": its stored data cannot be read by the serializer (${String(error)}). ` +
+          'The row is unchanged; destroy the session, or give the store the serializer that wrote it.',
+        { cause: error },
+      );
+    }
   }
 
   /** When the row of `value` expires: the `ttl` function's, else the cookie's, else now + `ttl`. */

@@ -267,6 +267,10 @@ describe(`express-session store: errors (${db.name})`, () => {
     expect((error as MikroAuthError).code).toBe('INVALID_VALUE');
     expect((error as Error).message).toMatch(/session "bad".*cannot be read by the serializer/);
     expect((await row('bad'))?.data).toBe('{not json');
+    // all() says which session it could not read, too.
+    const listing = await store.all().catch((caught: unknown) => caught);
+    expect(listing).toBeInstanceOf(MikroAuthError);
+    expect((listing as Error).message).toMatch(/session "bad"/);
   });
 
   it('a missing session table is a SchemaMismatchError naming the fix, before any SQL', async () => {
