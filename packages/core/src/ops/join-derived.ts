@@ -163,10 +163,15 @@ function derivedQuery(
       const inner = numberedRows(info, em, plan, keyFilters[plan.index]!);
       return sql`select ${sqlText(String(branch))} as ${name('mikro_auth_branch')}, ${own}.${name(plan.to.column)} as ${name('mikro_auth_key')}, ${joinSql(cells, ', ')} from (${inner}) as ${own} where ${own}.${name('mikro_auth_rn')} <= ${joinLimits[plan.index]}`;
     });
-    const matches = many.map(
-      (plan, branch) =>
-        sql`(${name('m', 'mikro_auth_branch')} = ${sqlText(String(branch))} and ${name('m', 'mikro_auth_key')} = ${name('b', plan.from.column)})`,
-    );
+    // Usually every join starts from the same base column (the base row's id): then one equality
+    // matches, which the database can hash-join; else each branch is matched on its own column.
+    const key = name('m', 'mikro_auth_key');
+    const matches = many.every((plan) => plan.from === many[0]!.from)
+      ? [sql`${key} = ${name('b', many[0]!.from.column)}`]
+      : many.map(
+          (plan, branch) =>
+            sql`(${name('m', 'mikro_auth_branch')} = ${sqlText(String(branch))} and ${key} = ${name('b', plan.from.column)})`,
+        );
     joins.push(
       sql`left join (${joinSql(branches, ' union all ')}) as ${name('m')} on ${joinSql(matches, ' or ')}`,
     );

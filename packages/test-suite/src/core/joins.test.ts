@@ -217,7 +217,8 @@ describe(`joins in one statement (${db.name})`, () => {
       const { result, queries } = await db.recordQueries(() =>
         target.findMany('member', { where, sort, limit: page, joins }),
       );
-      // Tickets as the base: a one-to-one join beside two one-to-many ones.
+      // Tickets as the base: a one-to-one join beside one-to-many ones, which start from two
+      // different base columns (memberId, id), so each branch is matched on its own.
       const siblings = await target.findMany('ticket', {
         where: [{ field: 'uses', operator: 'lt', value: 4 }],
         sort: { field: 'uses', direction: 'asc' },
@@ -230,6 +231,7 @@ describe(`joins in one statement (${db.name})`, () => {
             limit: limits[0]!,
           },
           { ...tickets, as: 'more', on: { from: 'memberId', to: 'memberId' }, limit: limits[1]! },
+          { ...tickets, as: 'itself', on: { from: 'id', to: 'id' } },
         ],
       });
       return { result, siblings, sql: queries };
