@@ -442,7 +442,7 @@ describe(`express-session store: under express-session and @fastify/session (${d
     await app.register(fastifyCookie);
     await app.register(fastifySession, {
       secret: SECRET,
-      store: store as never,
+      store,
       saveUninitialized: false,
       cookie: { secure: false, maxAge: HOUR },
     });
