@@ -9,6 +9,7 @@ export { type FieldInfo, type FieldType, type ModelInfo, ModelRegistry } from '.
 export { guardConnectionLoss } from './orm/connection-recovery.js';
 export { type Dialect, dialectOf, type SqlDialect } from './orm/dialect.js';
 export { EntityManagerResolver, isOrmSource } from './orm/entity-manager.js';
+export { preparedRuns } from './orm/prepared.js';
 export { checkOrmVersion } from './orm/versions.js';
 export {
   type CaseFolding,

@@ -14,6 +14,16 @@ export interface StoreOptions {
    */
   statementCache?: boolean;
   /**
+   * Run the statement cache's SQL as prepared statements with the values bound (default `true`):
+   * on SQLite each statement is compiled once per connection, on PostgreSQL it is a named prepared
+   * statement each pooled connection parses once. MikroORM itself inlines every value into the SQL
+   * text, so each new value is a new statement to the database. Results are the same either way;
+   * `false` is the switch to rule it out, and the setting for a pooler in front of PostgreSQL that
+   * cannot keep prepared statements (PgBouncer in transaction mode before 1.21). MikroORM 7 only;
+   * MySQL and MariaDB always take MikroORM's path.
+   */
+  preparedStatements?: boolean;
+  /**
    * Use `RETURNING` on MariaDB 10.5+ for inserts and deletes (default: detected from the server
    * version). `false` runs the MySQL code path (re-read, locking read) on MariaDB too.
    */

@@ -49,6 +49,12 @@ export interface SqlDialect {
   readonly replicaReads: boolean;
   /** Pooled connections can die between uses and need orm/connection-recovery.ts's guard (pg). */
   readonly poolNeedsLossGuard: boolean;
+  /**
+   * How orm/prepared.ts runs a cached statement with bound values: a driver statement object kept
+   * per connection (better-sqlite3), a named statement each connection prepares once (pg), or not
+   * at all (MikroORM's path, values inlined).
+   */
+  readonly preparedStatements: 'statement-objects' | 'named' | false;
 }
 
 const POSTGRES: SqlDialect = {
@@ -65,6 +71,7 @@ const POSTGRES: SqlDialect = {
   unionNullsNeedTypes: true,
   replicaReads: true,
   poolNeedsLossGuard: true,
+  preparedStatements: 'named',
 };
 
 const SQLITE: SqlDialect = {
@@ -81,6 +88,7 @@ const SQLITE: SqlDialect = {
   unionNullsNeedTypes: false,
   replicaReads: false,
   poolNeedsLossGuard: false,
+  preparedStatements: 'statement-objects',
 };
 
 const MYSQL: SqlDialect = {
@@ -97,6 +105,7 @@ const MYSQL: SqlDialect = {
   unionNullsNeedTypes: false,
   replicaReads: false,
   poolNeedsLossGuard: false,
+  preparedStatements: false,
 };
 
 /**

@@ -1,6 +1,7 @@
 import type { Dictionary, EntityManager, QueryResult } from '@mikro-orm/core';
 import type { StoreRuntime } from '../ops/context.js';
 import type { QueryBuilderLike } from '../orm/query-builder.js';
+import { runPrepared } from '../orm/prepared.js';
 import type { Connection } from '../orm/replicas.js';
 import { sqlOf, sqlReturningRows } from '../orm/versions.js';
 import { DIRECT_SLOTS, type Filter, translateWhere, type ValueSlots } from '../query/where.js';
@@ -34,7 +35,8 @@ export function applyPage(qb: QueryBuilderLike, page: PageValues): void {
 /**
  * Runs a statement built by `build` from the values it is given through `slots`. With the cache
  * on, the first call of a shape goes through MikroORM's QueryBuilder and learns a template of it;
- * later calls refill the template and skip the QueryBuilder (see template.ts). The key comes from
+ * later calls refill the template and skip the QueryBuilder (see template.ts) and, where the driver
+ * allows, run it as a prepared statement with the values bound (orm/prepared.ts). The key comes from
  * `statementKey` (key.ts), nowhere else. `connection` is where it runs: the EntityManager's own
  * (the primary, or its transaction) unless a read was routed to a replica.
  */
@@ -65,7 +67,13 @@ export async function runStatement<M extends 'all' | 'run'>(
     // Only the values are needed: no filter objects, no QueryBuilder.
     const values = new ValueCollector(true);
     build(values);
-    return execute(cached.sql, fill(cached, values.values));
+    const params = fill(cached, values.values);
+    if (state.options.preparedStatements !== false) {
+      const sql = method === 'all' ? sqlReturningRows(em, cached.sql) : cached.sql;
+      const prepared = runPrepared(em, connection, sql, params, method);
+      if (prepared) return prepared as Promise<Result>;
+    }
+    return execute(cached.sql, params);
   }
   const collector = new ValueCollector(false);
   const real = sqlOf(build(collector)());

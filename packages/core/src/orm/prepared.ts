@@ -1,0 +1,401 @@
+/**
+ * Prepared statements for the statement cache's SQL (MikroORM 7).
+ *
+ * MikroORM 7's `connection.execute(sql, params)` inlines every value into the SQL text
+ * (`platform.formatQuery`) and sends that text with no parameters. Each distinct value is then a new
+ * statement to the database: SQLite (better-sqlite3) compiles it anew, and PostgreSQL parses and
+ * plans it anew. Core already holds every repeated statement as a parameterized template
+ * (statements/template.ts), so a template hit can instead run a prepared statement with the values
+ * bound:
+ *
+ * - **SQLite (better-sqlite3):** one `Statement` per SQL text, kept per `Database` (least recently
+ *   used dropped past {@link STATEMENTS_PER_DATABASE}), run on the same `Database` MikroORM's Kysely
+ *   dialect uses — inside a transaction exactly as outside (MikroORM 7's SQLite connection is one
+ *   connection with no lock of its own, so the statement lands where MikroORM's would).
+ * - **PostgreSQL (pg):** a *named* prepared statement, run through the same Kysely instance or
+ *   transaction MikroORM would use (pool, `onCreateConnection`/`onReserveConnection` hooks, the
+ *   pool guard of connection-recovery.ts, the transaction's client): pg parses it once per
+ *   connection, then only binds and executes.
+ *
+ * What stays MikroORM's: `onQuery` rewrites the SQL first, and the statement is logged and timed by
+ * the connection's own `executeQuery` (with the formatted SQL when the logger asks for params), and
+ * its result is shaped by the connection's own `transformRawResult`. Errors are the driver's, as on
+ * MikroORM's path.
+ *
+ * Values are bound as the literal MikroORM would have inlined means: booleans as 1/0 on SQLite
+ * (`true`/`false` there), Dates as epoch milliseconds (SQLite) or `platform.formatDate` text
+ * (PostgreSQL), plain objects as JSON text, integers as SQLite INTEGERs (better-sqlite3 would bind a
+ * JS number as REAL, which a TEXT column would store as `'5.0'`). MikroORM's `??` identifier
+ * placeholders are filled in (quoted as `formatQuery` quotes them). Anything whose inlined form is
+ * not a plain literal — arrays (inlined as lists), raw fragments, `\?` escapes, non-finite numbers,
+ * fractional numbers on PostgreSQL (a numeric literal there, an untyped parameter here) — makes
+ * that one call take MikroORM's path: {@link runPrepared} returns undefined.
+ *
+ * Switch: `createStore(orm, { preparedStatements: false })`. Turn it off behind a pooler that
+ * cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
+ */
+import type { Dictionary, EntityManager } from '@mikro-orm/core';
+import { dialectOf } from './dialect.js';
+import type { Connection } from './replicas.js';
+import { ormVersion } from './versions.js';
+
+/** SQLite statements kept per database connection. */
+export const STATEMENTS_PER_DATABASE = 1000;
+/** PostgreSQL statement names kept (each connection prepares a name the first time it runs it). */
+const NAMES_KEPT = 2000;
+
+type Method = 'all' | 'run';
+
+/** What core uses of MikroORM 7's `AbstractSqlConnection` (its protected members included). */
+interface SqlPlatform {
+  formatQuery(sql: string, params: readonly unknown[]): string;
+  quoteIdentifier(name: string): string;
+  formatDate?(date: Date): string;
+}
+
+interface SqlConnection {
+  getPlatform(): SqlPlatform;
+  config: {
+    get(key: 'onQuery'): (sql: string, params: readonly unknown[]) => string;
+    get(key: 'slowQueryThreshold'): number | undefined;
+    getLogger(): { isEnabled(namespace: string, context?: unknown): boolean };
+  };
+  executeQuery<T>(sql: string, run: () => Promise<T>, context?: Dictionary): Promise<T>;
+  transformRawResult<T>(result: unknown, method: Method): T;
+  getClient?(): KyselyLike;
+  /** The better-sqlite3 database (`@mikro-orm/sqlite`). */
+  database?: SqliteDatabase;
+  /** False until MikroORM connected (its own path connects on first use). */
+  connected?: boolean;
+}
+
+interface SqliteStatement {
+  readonly reader: boolean;
+  all(params: readonly unknown[]): Dictionary[];
+  run(params: readonly unknown[]): { changes: number; lastInsertRowid: number | bigint };
+}
+
+interface SqliteDatabase {
+  readonly open: boolean;
+  prepare(sql: string): SqliteStatement;
+  pragma: unknown;
+}
+
+interface KyselyLike {
+  executeQuery(query: unknown): Promise<{ rows: Dictionary[]; numAffectedRows?: bigint }>;
+}
+
+let runs = 0;
+
+/** How many statements ran prepared in this process (a diagnostic for tests). @internal */
+export function preparedRuns(): number {
+  return runs;
+}
+
+/**
+ * Runs `sql` with `params` as a prepared statement on `connection` (inside `em`'s transaction when
+ * it has one), or returns undefined when this call must take MikroORM's path (see the module
+ * comment for when). Nothing is called before that is decided, the app's `onQuery` included.
+ */
+export function runPrepared(
+  em: EntityManager,
+  connection: Connection,
+  sql: string,
+  params: readonly unknown[],
+  method: Method,
+): Promise<unknown> | undefined {
+  if (ormVersion().major < 7) return undefined;
+  const conn = connection as unknown as SqlConnection;
+  if (
+    conn.connected !== true ||
+    typeof conn.executeQuery !== 'function' ||
+    typeof conn.transformRawResult !== 'function'
+  )
+    return undefined;
+  const platform = conn.getPlatform();
+  const kind = dialectOf(platform as never).preparedStatements;
+  if (kind === 'statement-objects') {
+    const database = conn.database;
+    if (!isBetterSqlite(database)) return undefined;
+    const values = valuesOf(sql, params, platform);
+    const bound = values && bindSqlite(values.params);
+    if (!values || !bound) return undefined;
+    return run(conn, sql, params, values.text, method, async (text) =>
+      text === values.text
+        ? runSqlite(sqliteStatement(database, text), bound)
+        : // An `onQuery` that rewrote the SQL into something else runs as written, values inlined.
+          runSqlite(database.prepare(platform.formatQuery(text, params)), []),
+    );
+  }
+  if (kind === 'named') {
+    const transaction = em.getTransactionContext() as KyselyLike | undefined;
+    const client = transaction ?? conn.getClient?.();
+    if (typeof client?.executeQuery !== 'function') return undefined;
+    const values = valuesOf(sql, params, platform);
+    const bound = values && bindPostgres(values.params, platform);
+    const named = values && namedStatement(values.text);
+    if (!values || !bound || !named) return undefined;
+    return run(conn, sql, params, values.text, method, async (text) => {
+      // An `onQuery` that rewrote the SQL into something else runs as written, values inlined.
+      if (text !== values.text) {
+        return client.executeQuery(rawQuery(platform.formatQuery(text, params), []));
+      }
+      try {
+        return await client.executeQuery(rawQuery(named, bound));
+      } catch (error) {
+        if (!isStalePreparedStatement(error)) throw error;
+        // The connection lost or outgrew the statement (DISCARD ALL, a changed result type):
+        // a new name prepares it afresh. Outside a transaction that can happen right away.
+        named.name = freshName();
+        if (transaction) throw error;
+        return client.executeQuery(rawQuery(named, bound));
+      }
+    });
+  }
+  return undefined;
+}
+
+/**
+ * Runs a statement the way MikroORM's `execute` does around its driver call: the app's `onQuery`
+ * first (it may rewrite the SQL), then logged and timed by the connection's own `executeQuery`
+ * (the formatted SQL only when the logger wants it), the result shaped by `transformRawResult`.
+ */
+function run(
+  conn: SqlConnection,
+  sql: string,
+  params: readonly unknown[],
+  prepared: string,
+  method: Method,
+  execute: (text: string) => Promise<unknown>,
+): Promise<unknown> {
+  const onQuery = conn.config.get('onQuery');
+  const query = onQuery(sql, params);
+  // MikroORM's own `onQuery` is the identity; the SQL to prepare is the one with identifiers filled.
+  const text = query === sql ? prepared : query;
+  const context: Dictionary = { query, params };
+  const logger = conn.config.getLogger();
+  let shown = query;
+  if (logger.isEnabled('query') || conn.config.get('slowQueryThreshold') != null) {
+    context.formatted = conn.getPlatform().formatQuery(query, params);
+    if (logger.isEnabled('query-params')) shown = context.formatted as string;
+  }
+  return conn
+    .executeQuery(
+      shown,
+      () => {
+        runs++;
+        return execute(text);
+      },
+      context,
+    )
+    .then((result) => conn.transformRawResult(result, method));
+}
+
+function runSqlite(statement: SqliteStatement, bound: readonly unknown[]): unknown {
+  if (statement.reader) return { rows: statement.all(bound) };
+  const { changes, lastInsertRowid } = statement.run(bound);
+  return { insertId: BigInt(lastInsertRowid), numAffectedRows: BigInt(changes), rows: [] };
+}
+
+/**
+ * The SQL with MikroORM's `??` identifier placeholders filled in (quoted, as `formatQuery` does)
+ * and one `?` per value left, with those values in order; undefined when the SQL holds a `\?`
+ * escape (a literal question mark) or the placeholders do not match the parameters.
+ */
+function valuesOf(
+  sql: string,
+  params: readonly unknown[],
+  platform: SqlPlatform,
+): { text: string; params: readonly unknown[] } | undefined {
+  if (!sql.includes('??') && !sql.includes('\\?')) {
+    return placeholderCount(sql) === params.length ? { text: sql, params } : undefined;
+  }
+  if (sql.includes('\\?')) return undefined;
+  let text = '';
+  const values: unknown[] = [];
+  let from = 0;
+  let index = 0;
+  for (let at = sql.indexOf('?'); at !== -1; at = sql.indexOf('?', from)) {
+    if (index >= params.length) return undefined;
+    if (sql[at + 1] === '?') {
+      const name = params[index++];
+      if (typeof name !== 'string') return undefined;
+      text += sql.slice(from, at) + platform.quoteIdentifier(name);
+      from = at + 2;
+    } else {
+      values.push(params[index++]);
+      text += sql.slice(from, at + 1);
+      from = at + 1;
+    }
+  }
+  return index === params.length ? { text: text + sql.slice(from), params: values } : undefined;
+}
+
+const counts = new Map<string, Cached<number>>();
+
+/** The number of `?` in SQL without `??` or `\?`, counted once per text. */
+function placeholderCount(sql: string): number {
+  return remember(
+    counts,
+    sql,
+    () => {
+      let count = 0;
+      for (let at = sql.indexOf('?'); at !== -1; at = sql.indexOf('?', at + 1)) count++;
+      return count;
+    },
+    NAMES_KEPT,
+  ) as number;
+}
+
+function isBetterSqlite(database: unknown): database is SqliteDatabase {
+  const db = database as SqliteDatabase | undefined;
+  return typeof db?.prepare === 'function' && typeof db.pragma === 'function' && db.open === true;
+}
+
+interface Cached<T> {
+  readonly value: T | undefined;
+}
+
+/** Least recently used first; `undefined` values remember SQL that cannot be prepared. */
+function remember<K, V>(map: Map<K, Cached<V>>, key: K, make: () => V | undefined, cap: number) {
+  let entry = map.get(key);
+  if (entry) {
+    map.delete(key);
+  } else {
+    entry = { value: make() };
+    if (map.size >= cap) map.delete(map.keys().next().value as K);
+  }
+  map.set(key, entry);
+  return entry.value;
+}
+
+const sqliteStatements = new WeakMap<SqliteDatabase, Map<string, Cached<SqliteStatement>>>();
+
+/** The statement of `sql` on `database`, prepared on first use. */
+function sqliteStatement(database: SqliteDatabase, sql: string): SqliteStatement {
+  let statements = sqliteStatements.get(database);
+  if (!statements) {
+    statements = new Map();
+    sqliteStatements.set(database, statements);
+  }
+  return remember(statements, sql, () => database.prepare(sql), STATEMENTS_PER_DATABASE)!;
+}
+
+/** The value SQLite gets from MikroORM's inlined literal, or undefined when there is no such one. */
+function bindSqlite(params: readonly unknown[]): unknown[] | undefined {
+  const bound = new Array<unknown>(params.length);
+  for (let index = 0; index < params.length; index++) {
+    const value = params[index];
+    let out: unknown;
+    if (value === null || value === undefined) out = null;
+    else if (typeof value === 'string' || typeof value === 'bigint') out = value;
+    else if (typeof value === 'number') {
+      if (!Number.isFinite(value)) return undefined;
+      // An integer literal is an INTEGER; better-sqlite3 binds JS numbers as REAL.
+      out = Number.isInteger(value) && Math.abs(value) < 2 ** 63 ? BigInt(value) : value;
+    } else if (typeof value === 'boolean') out = value ? 1n : 0n;
+    else if (value instanceof Date) {
+      const time = value.getTime();
+      if (!Number.isFinite(time)) return undefined;
+      out = BigInt(time);
+    } else if (Buffer.isBuffer(value)) out = value;
+    else if (isPlainObject(value)) out = JSON.stringify(value);
+    else return undefined;
+    bound[index] = out;
+  }
+  return bound;
+}
+
+/** The text PostgreSQL gets from MikroORM's inlined literal, or undefined when it differs. */
+function bindPostgres(params: readonly unknown[], platform: SqlPlatform): unknown[] | undefined {
+  const bound = new Array<unknown>(params.length);
+  for (let index = 0; index < params.length; index++) {
+    const value = params[index];
+    let out: unknown;
+    if (value === null || value === undefined) out = null;
+    else if (typeof value === 'string') out = value;
+    else if (typeof value === 'bigint') out = value.toString();
+    else if (typeof value === 'number') {
+      // A fractional literal is numeric; an untyped parameter takes the column's type instead.
+      if (!Number.isSafeInteger(value)) return undefined;
+      out = String(value);
+    } else if (typeof value === 'boolean') out = value ? 'true' : 'false';
+    else if (value instanceof Date) {
+      if (!Number.isFinite(value.getTime()) || typeof platform.formatDate !== 'function')
+        return undefined;
+      out = platform.formatDate(value);
+    } else if (Buffer.isBuffer(value)) out = value;
+    else if (isPlainObject(value)) out = JSON.stringify(value);
+    else return undefined;
+    bound[index] = out;
+  }
+  return bound;
+}
+
+function isPlainObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+interface NamedStatement {
+  /** `$n` placeholders in place of `?`. */
+  readonly text: string;
+  name: string;
+}
+
+const namedStatements = new Map<string, Cached<NamedStatement>>();
+let nextName = 0;
+
+/** Names are never reused, so no connection can hold another text under one. */
+function freshName(): string {
+  return `mikro_auth_${nextName++}`;
+}
+
+/**
+ * PostgreSQL's answers when a connection no longer has a statement pg believes it prepared
+ * (26000, after `DISCARD ALL`), already has the name (42P05), or would now return another row type
+ * (0A000 "cached plan must not change result type", after a column's type changed).
+ */
+function isStalePreparedStatement(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return (
+    code === '26000' ||
+    code === '42P05' ||
+    (code === '0A000' && String(message).includes('cached plan must not change result type'))
+  );
+}
+
+/** The named statement of `sql` (`?` placeholders numbered); undefined when it has `$n` text. */
+function namedStatement(sql: string): NamedStatement | undefined {
+  return remember(
+    namedStatements,
+    sql,
+    () => {
+      if (/\$\d/.test(sql)) return undefined;
+      let index = 0;
+      const text = sql.replace(/\?/g, () => `$${++index}`);
+      return { text, name: freshName() };
+    },
+    NAMES_KEPT,
+  );
+}
+
+/**
+ * A Kysely compiled query. For a named statement its `sql` is a pg query config: Kysely's pg
+ * connection hands `sql` and `parameters` to `client.query(sql, parameters)`, and pg takes a
+ * `{ name, text }` config there.
+ */
+function rawQuery(statement: NamedStatement | string, values: unknown[]): unknown {
+  const text = typeof statement === 'string' ? statement : statement.text;
+  const sql =
+    typeof statement === 'string'
+      ? statement
+      : { name: statement.name, text, toString: () => text };
+  return {
+    sql,
+    parameters: values,
+    query: { kind: 'RawNode', sqlFragments: [text], parameters: [] },
+    queryId: { queryId: typeof statement === 'string' ? 'mikro-auth' : statement.name },
+  };
+}
