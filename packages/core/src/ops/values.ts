@@ -39,12 +39,18 @@ export function writeValues(
 /**
  * Values to write, keyed by property, each passed through `slots`; values of converting types
  * are converted by core and passed as finished parameters (see query/convert.ts).
+ *
+ * `plainAs: 'param'` hands the other values to the QueryBuilder as plain parameters in the marked
+ * build too: given a raw fragment (a marker) to set, MikroORM's QueryBuilder appends a `RETURNING`
+ * of that column to an UPDATE, so the marked statement would differ from the real one and the
+ * shape would never get a template (updateMany, which asks for no RETURNING of its own).
  */
 export function slottedValues(
   info: ModelInfo,
   em: EntityManager,
   values: Dictionary,
   slots: ValueSlots = DIRECT_SLOTS,
+  plainAs: 'plain' | 'param' = 'plain',
 ): Dictionary {
   const platform = em.getPlatform();
   const out: Dictionary = {};
@@ -53,7 +59,7 @@ export function slottedValues(
     if (value === null) out[name] = null;
     else if (convertsValues(field)) {
       out[name] = raw('?', [slots.param(toDatabaseValue(field, value, platform, 'query-data'))]);
-    } else out[name] = slots.plain(field, value);
+    } else out[name] = plainAs === 'param' ? slots.param(value) : slots.plain(field, value);
   }
   return out;
 }

@@ -166,7 +166,7 @@ export async function updateMany(
   const variant = returnIds ? 'returning-ids' : undefined;
   const shape = { operation: 'updateMany', model: info, values, clauses, variant } as const;
   const result = await runStatement(ctx.state, shape, em, returnIds ? 'all' : 'run', (slots) => {
-    const updated = slottedValues(info, em, values, slots);
+    const updated = slottedValues(info, em, values, slots, 'param');
     const filter = translateWhere(info, clauses, platform, undefined, slots);
     return () => {
       const qb = sqlEm(em).createQueryBuilder(info.meta.class).update(updated).where(filter);

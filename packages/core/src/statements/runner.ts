@@ -1,7 +1,7 @@
 import type { Dictionary, EntityManager, QueryResult } from '@mikro-orm/core';
 import type { StoreRuntime } from '../ops/context.js';
-import type { QueryBuilderLike } from '../orm/query-builder.js';
 import { runPrepared } from '../orm/prepared.js';
+import type { QueryBuilderLike } from '../orm/query-builder.js';
 import type { Connection } from '../orm/replicas.js';
 import { sqlOf, sqlReturningRows } from '../orm/versions.js';
 import { DIRECT_SLOTS, type Filter, translateWhere, type ValueSlots } from '../query/where.js';

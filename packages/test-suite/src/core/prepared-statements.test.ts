@@ -88,7 +88,8 @@ const clause = fc.constantFrom(...FIELDS).chain((field) =>
   fc.oneof(
     fc.record({
       field: fc.constant(field),
-      operator: field === 'b' ? fc.constantFrom('eq', 'ne') : fc.constantFrom('eq', 'ne', 'lt', 'gte'),
+      operator:
+        field === 'b' ? fc.constantFrom('eq', 'ne') : fc.constantFrom('eq', 'ne', 'lt', 'gte'),
       value: fc.oneof(value(field), fc.constant(null)),
       connector: fc.constantFrom('AND', 'OR'),
       mode:
@@ -405,7 +406,9 @@ if (db.dialect === 'postgres' && prepares) {
       await RequestContext.create(single.em, async () => {
         await store.create('prepared_item', { id: 'pg-2', s: 'discard', n: 8 });
         for (let i = 0; i < 2; i++) {
-          expect((await store.findOne('prepared_item', [{ field: 'n', value: 8 }]))?.id).toBe('pg-2');
+          expect((await store.findOne('prepared_item', [{ field: 'n', value: 8 }]))?.id).toBe(
+            'pg-2',
+          );
         }
       });
       // The only connection forgets every prepared statement, as a pooler's reset would.

@@ -301,6 +301,29 @@ describe(`what a statement shape is (${db.name})`, () => {
     expect(store.cachedStatements()).toBe(2);
   });
 
+  it('an updateMany shape gets a template: the second call with other values reuses its SQL', async () => {
+    // MikroORM's QueryBuilder appends RETURNING for a raw value given to set, so values that went
+    // in as raw markers made the marked statement differ from the real one: never cached.
+    const store = createStore(orm);
+    await store.create('cached_item', { id: 'um-1', s: 'a', d: DATES[0] });
+    const templates = store.cachedStatements();
+    const update = (s: string, d: Date) =>
+      db.recordQueries(() =>
+        store.updateMany('cached_item', [{ field: 'id', value: 'um-1' }], { s, d }),
+      );
+    const first = await update('b', DATES[1]!);
+    expect(store.cachedStatements()).toBe(templates + 1);
+    const second = await update('c', DATES[0]!);
+    expect(store.cachedStatements()).toBe(templates + 1);
+    expect(first.result).toBe(1);
+    expect(second.result).toBe(1);
+    expect(second.queries).toEqual(first.queries);
+    expect(second.queries[0]).not.toMatch(/returning/i);
+    expect(await directStore.findOne('cached_item', [{ field: 'id', value: 'um-1' }])).toEqual(
+      expect.objectContaining({ s: 'c', d: DATES[0] }),
+    );
+  });
+
   it('statementCache: false keeps no templates', async () => {
     await directStore.findMany('direct_item', { limit: 1 });
     expect(directStore.cachedStatements()).toBe(0);
