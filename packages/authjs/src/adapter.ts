@@ -23,7 +23,11 @@ export function MikroOrmAdapter(
     const target = options.entities?.[model];
     if (target !== undefined) models[model] = target;
   }
-  const store = createStore(orm, { models, ...(options.reads ? { reads: options.reads } : {}) });
+  const store = createStore(orm, {
+    models,
+    ...(options.reads ? { reads: options.reads } : {}),
+    ...(options.preparedStatements === false ? { preparedStatements: false } : {}),
+  });
   const codec = authjsCodec(store, options, orm);
 
   return {

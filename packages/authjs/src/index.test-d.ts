@@ -108,6 +108,7 @@ describe('MikroOrmAdapter', () => {
       entities?: Partial<Record<AuthjsModel, ModelTarget>>;
       fields?: AuthjsFieldNames;
       reads?: ReadRouting;
+      preparedStatements?: boolean;
     }>();
     expectTypeOf<{
       reads: { from: 'replicas'; maxLagMs: 500 };

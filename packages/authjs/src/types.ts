@@ -7,11 +7,15 @@ import type {
   AdapterUser,
   VerificationToken,
 } from '@auth/core/adapters';
-import type { ModelTarget, ReadRouting } from '@mikro-auth/core';
+import type { ModelTarget, ReadRouting, StoreOptions } from '@mikro-auth/core';
 import type { AuthjsFieldNames, AuthjsModel } from './entities.js';
 
-/** Options of `MikroOrmAdapter`. */
-export interface MikroOrmAdapterOptions {
+/**
+ * Options of `MikroOrmAdapter`. `preparedStatements` (default `true`) is @mikro-auth/core's: set it
+ * to `false` behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode
+ * before 1.21).
+ */
+export interface MikroOrmAdapterOptions extends Pick<StoreOptions, 'preparedStatements'> {
   /**
    * Your own entity per Auth.js model (`user`, `account`, `session`, `verificationToken`,
    * `authenticator`): an entity class, an `EntitySchema`, or an entity or table name. An unmapped

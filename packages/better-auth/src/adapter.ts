@@ -213,6 +213,7 @@ export function mikroOrmAdapter(
   const store = createStore(orm, {
     ...(options.entities ? { models: options.entities } : {}),
     ...(options.reads ? { reads: options.reads } : {}),
+    ...(options.preparedStatements === false ? { preparedStatements: false } : {}),
   });
   let authOptions: BetterAuthOptions | undefined;
 

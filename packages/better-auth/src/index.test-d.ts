@@ -36,6 +36,7 @@ describe('mikroOrmAdapter', () => {
       debugLogs?: DBAdapterDebugLogOption;
       schemaFile?: string;
       reads?: ReadRouting;
+      preparedStatements?: boolean;
       usePlural?: boolean;
       entityName?: (modelKey: string) => string;
     }>();

@@ -1,9 +1,15 @@
-import type { ModelTarget, ReadRouting } from '@mikro-auth/core';
+import type { ModelTarget, ReadRouting, StoreOptions } from '@mikro-auth/core';
 import type { DBAdapterDebugLogOption } from 'better-auth/adapters';
 import type { EntityNamingOptions } from './schema.js';
 
-/** Options of `mikroOrmAdapter`. */
-export interface MikroOrmAdapterOptions extends EntityNamingOptions {
+/**
+ * Options of `mikroOrmAdapter`. `preparedStatements` (default `true`) is @mikro-auth/core's: set
+ * it to `false` behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode
+ * before 1.21).
+ */
+export interface MikroOrmAdapterOptions
+  extends EntityNamingOptions,
+    Pick<StoreOptions, 'preparedStatements'> {
   /**
    * Your own entities for Better Auth models, keyed by model (`user`, `session`, `account`,
    * `verification`, plugin models). Unmapped models resolve by table name, then entity name.

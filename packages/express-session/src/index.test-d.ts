@@ -29,6 +29,7 @@ describe('MikroOrmSessionStore', () => {
       pruneInterval?: number | false;
       serializer?: SessionSerializer;
       errorLog?: (error: unknown) => void;
+      preparedStatements?: boolean;
     }>();
     expectTypeOf<StoredSession>().toEqualTypeOf<session.SessionData>();
   });

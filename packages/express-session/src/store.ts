@@ -6,6 +6,7 @@ import {
   type ModelTarget,
   type OrmSource,
   SchemaMismatchError,
+  type StoreOptions,
 } from '@mikro-auth/core';
 import { checkModels, isOrmSource, ModelRegistry } from '@mikro-auth/core/internal';
 import session from 'express-session';
@@ -20,8 +21,12 @@ export interface SessionSerializer {
   parse(text: string): StoredSession;
 }
 
-/** Options of `MikroOrmSessionStore`. */
-export interface MikroOrmSessionStoreOptions {
+/**
+ * Options of `MikroOrmSessionStore`. `preparedStatements` (default `true`) is @mikro-auth/core's:
+ * set it to `false` behind a pooler that cannot keep prepared statements (PgBouncer in transaction
+ * mode before 1.21).
+ */
+export interface MikroOrmSessionStoreOptions extends Pick<StoreOptions, 'preparedStatements'> {
   /**
    * The session entity: its class, entity name or table name. Default `HttpSession`, the entity
    * of `sessionStoreEntities()`.
@@ -109,7 +114,10 @@ export class MikroOrmSessionStore extends session.Store {
       throw new ConfigurationError('serializer', 'expected an object with stringify and parse.');
     }
     this.#entity = options.entity ?? SESSION_ENTITY;
-    this.#store = createStore(orm, { models: { [this.#model]: this.#entity } });
+    this.#store = createStore(orm, {
+      models: { [this.#model]: this.#entity },
+      ...(options.preparedStatements === false ? { preparedStatements: false } : {}),
+    });
     this.#fields = {
       sid: options.fields?.sid ?? 'sid',
       data: options.fields?.data ?? 'data',

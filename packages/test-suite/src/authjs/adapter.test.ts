@@ -13,6 +13,7 @@ import {
 } from '@mikro-auth/core';
 import type { MikroORM } from '@mikro-orm/core';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { preparedDuring, preparesOn } from '../core/prepared-runs.js';
 import { legReads, useTestDatabase } from '../harness/index.js';
 
 const db = useTestDatabase();
@@ -719,5 +720,27 @@ describe(`Auth.js adapter contract (${db.name})`, () => {
       expect(error).toBe(boom);
       expect(await adapter.getUser(user.id)).toBeNull();
     });
+  });
+});
+
+describe(`Auth.js adapter options (${db.name})`, () => {
+  it('preparedStatements: false reaches the store (look-ups then run as MikroORM runs them)', async () => {
+    const user = await createUser({ email: 'prepared@example.com' });
+    const lookUps = async (options: { preparedStatements?: boolean }) => {
+      const own = MikroOrmAdapter(orm, options);
+      const found: unknown[] = [];
+      const prepared = await preparedDuring(async () => {
+        for (const id of [user.id, user.id, 'nobody'])
+          found.push((await own.getUser(id))?.email ?? null);
+      });
+      return { found, prepared };
+    };
+    const on = await lookUps({});
+    const off = await lookUps({ preparedStatements: false });
+    expect(on.found).toEqual(['prepared@example.com', 'prepared@example.com', null]);
+    expect(off.found).toEqual(on.found);
+    // The first look-up learns the statement; the other two run it prepared where that exists.
+    expect(on.prepared).toBe(preparesOn(db) ? 2 : 0);
+    expect(off.prepared).toBe(0);
   });
 });

@@ -12,10 +12,11 @@
  */
 import { createStore, type Row, type Store, type Where } from '@mikro-auth/core';
 import { preparedRuns } from '@mikro-auth/core/internal';
-import { defineEntity, type MikroORM, p, RequestContext, Type, Utils } from '@mikro-orm/core';
+import { defineEntity, type MikroORM, p, RequestContext, Type } from '@mikro-orm/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../harness/index.js';
+import { preparesOn } from './prepared-runs.js';
 import { createTenantSchemas, type TenantSchemas } from './tenant-schemas.js';
 
 /** Stores values lower-cased: the database form differs from the JavaScript one. */
@@ -48,10 +49,7 @@ let schemas: TenantSchemas;
 let preparedStore: Store;
 let inlinedStore: Store;
 const RUNS = Number(process.env.FC_RUNS ?? 100);
-/** Where prepared statements run: MikroORM 7 on SQLite and PostgreSQL. */
-const prepares =
-  Number(Utils.getORMVersion().split('.')[0]) >= 7 &&
-  (db.dialect === 'sqlite' || db.dialect === 'postgres');
+const prepares = preparesOn(db);
 
 beforeAll(async () => {
   orm = await db.init({ entities: [Prepared, Inlined] });

@@ -26,6 +26,7 @@ import express from 'express';
 import session from 'express-session';
 import Fastify from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { preparedDuring, preparesOn } from '../core/prepared-runs.js';
 import { createTenantSchemas, type TenantSchemas } from '../core/tenant-schemas.js';
 import { useTestDatabase } from '../harness/index.js';
 
@@ -468,5 +469,28 @@ describe(`express-session store: under express-session and @fastify/session (${d
     expect((rows[0]!.expires as Date).getTime()).toBeGreaterThan(Date.now() + HOUR - 60_000);
     expect((await visit(`${base}/logout`)).body).toBe('bye');
     expect(await table.count('HttpSession')).toBe(0);
+  });
+});
+
+describe(`session store options (${db.name})`, () => {
+  it('preparedStatements: false reaches the store (reads then run as MikroORM runs them)', async () => {
+    await api(newStore()).set('prepared-sid', sessionData(inHours(1), { visits: 3 }));
+    const reads = async (options: MikroOrmSessionStoreOptions) => {
+      const store = api(newStore(options));
+      const found: unknown[] = [];
+      const prepared = await preparedDuring(async () => {
+        for (const sid of ['prepared-sid', 'prepared-sid', 'missing-sid']) {
+          found.push(((await store.get(sid)) as { visits?: number } | null)?.visits ?? null);
+        }
+      });
+      return { found, prepared };
+    };
+    const on = await reads({});
+    const off = await reads({ preparedStatements: false });
+    expect(on.found).toEqual([3, 3, null]);
+    expect(off.found).toEqual(on.found);
+    // The first read learns the statement; the other two run it prepared where that exists.
+    expect(on.prepared).toBe(preparesOn(db) ? 2 : 0);
+    expect(off.prepared).toBe(0);
   });
 });
