@@ -418,5 +418,32 @@ if (db.dialect === 'postgres' && prepares) {
       expect(row?.id).toBe('pg-2');
       expect(preparedRuns() - before).toBe(1);
     });
+
+    it('a migration that changes a column type while the app runs: the next look-up prepares afresh', async () => {
+      const single = await db.connect({ entities: [Prepared, Inlined], pool: { min: 1, max: 1 } });
+      const store = createStore(single);
+      const lookUp = () =>
+        RequestContext.create(single.em, () =>
+          store.findOne('inlined_item', [{ field: 's', value: 'migrated' }]),
+        );
+      await RequestContext.create(single.em, () =>
+        store.create('inlined_item', { id: 'pg-3', s: 'migrated', f: 1.5 }),
+      );
+      expect((await lookUp())?.id).toBe('pg-3');
+      expect((await lookUp())?.id).toBe('pg-3');
+      // The prepared plan returns double precision; PostgreSQL refuses to run it for numeric
+      // ("cached plan must not change result type") until the statement is prepared again.
+      const connection = single.em.getConnection();
+      await connection.execute('alter table "inlined_item" alter column "f" type numeric');
+      try {
+        const row = await lookUp();
+        expect(row?.id).toBe('pg-3');
+        expect(Number(row?.f)).toBe(1.5);
+      } finally {
+        await connection.execute(
+          'alter table "inlined_item" alter column "f" type double precision',
+        );
+      }
+    });
   });
 }
