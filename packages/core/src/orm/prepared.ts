@@ -34,6 +34,7 @@
  * Switch: `createStore(orm, { preparedStatements: false })`. Turn it off behind a pooler that
  * cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
  */
+import { createHash } from 'node:crypto';
 import type { Dictionary, EntityManager } from '@mikro-orm/core';
 import { dialectOf } from './dialect.js';
 import {
@@ -148,7 +149,7 @@ export function runPrepared(
         if (!isStalePreparedStatement(error)) throw error;
         // The connection lost or outgrew the statement (DISCARD ALL, a changed result type):
         // a new name prepares it afresh. Outside a transaction that can happen right away.
-        named.name = freshName();
+        renew(named);
         if (transaction) throw error;
         return client.executeQuery(rawQuery(named, bound));
       }
@@ -219,15 +220,29 @@ function sqliteStatement(database: SqliteDatabase, sql: string): SqliteStatement
 interface NamedStatement {
   /** `$n` placeholders in place of `?`. */
   readonly text: string;
+  /** A hash of `text`; the name is this and the generation. */
+  readonly hash: string;
+  /** Raised when a connection lost or outgrew the statement, so it is prepared afresh. */
+  generation: number;
   name: string;
 }
 
 const namedStatements = new Map<string, Cached<NamedStatement>>();
-let nextName = 0;
 
-/** Names are never reused, so no connection can hold another text under one. */
-function freshName(): string {
-  return `mikro_auth_${nextName++}`;
+/**
+ * A statement's name follows from its text alone (and its generation), never from a counter: an
+ * app can hold two copies of this module on one pool (a bundler that inlines core into two
+ * server bundles, two installed versions), and pg refuses a name a connection already prepared
+ * for another text. The same text under the same name is harmless, whichever copy prepared it.
+ */
+function nameOf(statement: NamedStatement): string {
+  return `mikro_auth_${statement.hash}_${statement.generation}`;
+}
+
+/** The next generation's name (see isStalePreparedStatement). */
+function renew(statement: NamedStatement): void {
+  statement.generation++;
+  statement.name = nameOf(statement);
 }
 
 /**
@@ -253,7 +268,10 @@ function namedStatement(sql: string): NamedStatement | undefined {
       if (/\$\d/.test(sql)) return undefined;
       let index = 0;
       const text = sql.replace(/\?/g, () => `$${++index}`);
-      return { text, name: freshName() };
+      const hash = createHash('sha256').update(text).digest('hex').slice(0, 32);
+      const statement = { text, hash, generation: 0, name: '' };
+      statement.name = nameOf(statement);
+      return statement;
     },
     NAMES_KEPT,
   );

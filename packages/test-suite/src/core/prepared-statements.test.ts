@@ -10,12 +10,16 @@
  * `onQuery` still see every statement, and the switch turns it all off. A failure prints
  * fast-check's seed and path; replay with FC_SEED=<seed> FC_PATH=<path> pnpm test.
  */
+import { cp, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createStore, type Row, type Store, type Where } from '@mikro-auth/core';
 import { preparedRuns } from '@mikro-auth/core/internal';
 import { defineEntity, type MikroORM, p, RequestContext, Type } from '@mikro-orm/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../harness/index.js';
+import { operations, outcome, runOperation } from './operations.js';
 import { preparesOn } from './prepared-runs.js';
 import { createTenantSchemas, type TenantSchemas } from './tenant-schemas.js';
 
@@ -60,7 +64,23 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await schemas?.drop();
+  for (const copy of copies.splice(0)) await rm(copy, { recursive: true, force: true });
 });
+
+/** Where coreCopy puts its copies: inside node_modules, so `@mikro-orm/core` resolves from there. */
+const COPIES = fileURLToPath(new URL('../../node_modules/.core-copies/', import.meta.url));
+/** This worker's copies (another leg's worker may be using its own meanwhile). */
+const copies: string[] = [];
+
+/** A second instance of @mikro-auth/core: its built files under another path, imported anew. */
+async function coreCopy(name: string): Promise<typeof import('@mikro-auth/core')> {
+  const dist = dirname(fileURLToPath(import.meta.resolve('@mikro-auth/core')));
+  const target = join(COPIES, `${name}-${process.pid}`);
+  copies.push(target);
+  await cp(dist, join(target, 'dist'), { recursive: true });
+  await writeFile(join(target, 'package.json'), JSON.stringify({ type: 'module' }));
+  return import(pathToFileURL(join(target, 'dist', 'index.js')).href);
+}
 
 const TEXTS = ['a', 'A', "it's", 'what?', '?', "'; --", 'x%', ''];
 const DATES = [new Date('2020-01-01T00:00:00.000Z'), new Date('2024-02-29T12:34:56.789Z')];
@@ -140,101 +160,7 @@ const data = fc.record(
   { requiredKeys: [] },
 );
 
-type Operation =
-  | { kind: 'create'; data: Row }
-  | { kind: 'findOne' | 'count' | 'deleteMany' | 'consumeOne'; where: Where }
-  | { kind: 'findMany'; where: Where; limit?: number; offset?: number; desc: boolean }
-  | { kind: 'updateOne' | 'updateMany'; where: Where; data: Row }
-  | { kind: 'upsert'; data: Row }
-  | { kind: 'incrementOne'; where: Where; by: number };
-
-const operation: fc.Arbitrary<Operation> = fc.oneof(
-  { weight: 3, arbitrary: data.map((values) => ({ kind: 'create' as const, data: values })) },
-  {
-    weight: 3,
-    arbitrary: fc.record({ kind: fc.constantFrom('findOne' as const, 'count' as const), where }),
-  },
-  {
-    weight: 3,
-    arbitrary: fc.record(
-      {
-        kind: fc.constant('findMany' as const),
-        where,
-        limit: fc.integer({ min: 0, max: 4 }),
-        offset: fc.integer({ min: 0, max: 3 }),
-        desc: fc.boolean(),
-      },
-      { requiredKeys: ['kind', 'where', 'desc'] },
-    ),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      kind: fc.constantFrom('updateOne' as const, 'updateMany' as const),
-      where,
-      data,
-    }),
-  },
-  { weight: 1, arbitrary: data.map((values) => ({ kind: 'upsert' as const, data: values })) },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      kind: fc.constantFrom('deleteMany' as const, 'consumeOne' as const),
-      where,
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      kind: fc.constant('incrementOne' as const),
-      where,
-      by: fc.integer({ min: -2, max: 2 }),
-    }),
-  },
-);
-
-/** Runs one operation on one store's model; `id` is the new row's (upserts reuse a few ids). */
-async function run(store: Store, model: string, op: Operation, id: string): Promise<unknown> {
-  switch (op.kind) {
-    case 'create':
-      return store.create(model, { id, ...op.data });
-    case 'findOne':
-      return store.findOne(model, op.where);
-    case 'count':
-      return store.count(model, op.where);
-    case 'findMany':
-      return store.findMany(model, {
-        where: op.where,
-        limit: op.limit,
-        offset: op.offset,
-        sort: { field: 'n', direction: op.desc ? 'desc' : 'asc' },
-      });
-    case 'updateOne':
-      return store.updateOne(model, op.where, op.data);
-    case 'updateMany':
-      return store.updateMany(model, op.where, op.data);
-    case 'upsert':
-      return store.upsert(model, { id: `u${id.length % 3}`, ...op.data });
-    case 'deleteMany':
-      return store.deleteMany(model, op.where);
-    case 'consumeOne':
-      return store.consumeOne(model, op.where);
-    case 'incrementOne':
-      return store.incrementOne(model, {
-        where: [{ field: 'n', operator: 'ne', value: null }, ...op.where],
-        increment: { n: op.by },
-      });
-  }
-}
-
-/** An operation's outcome, comparable across the two stores: a value or the error's code. */
-async function outcome(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    return { ok: await promise };
-  } catch (error) {
-    return { error: (error as { code?: string }).code ?? String(error) };
-  }
-}
+const operation = operations(where, data, { upserts: true });
 
 /** Every row of a table in one schema, read without prepared statements. */
 function tableIn(schema: string, model: string): Promise<Row[]> {
@@ -281,8 +207,8 @@ describe(`prepared statements on and off give the same rows and the same tables 
             const through = (store: Store, model: string) =>
               outcome(
                 inTransaction
-                  ? store.transaction((tx) => run(tx, model, op, id))
-                  : run(store, model, op, id),
+                  ? store.transaction((tx) => runOperation(tx, model, op, id))
+                  : runOperation(store, model, op, id),
               );
             const [prepared, inlined] = await RequestContext.create(
               orm.em,
@@ -417,6 +343,24 @@ if (db.dialect === 'postgres' && prepares) {
       );
       expect(row?.id).toBe('pg-2');
       expect(preparedRuns() - before).toBe(1);
+    });
+
+    it('two copies of core in one process (a bundler that inlined it twice) share a connection without clashing names', async () => {
+      // Next.js bundles @mikro-auth/core into each server bundle; both copies reach the one pool.
+      const [first, second] = [await coreCopy('first'), await coreCopy('second')];
+      const single = await db.connect({ entities: [Prepared, Inlined], pool: { min: 1, max: 1 } });
+      const a = first.createStore(single);
+      const b = second.createStore(single);
+      await RequestContext.create(single.em, async () => {
+        await a.create('inlined_item', { id: 'pg-4', s: 'copies', n: 4 });
+        for (let i = 0; i < 3; i++) {
+          // Different statements, each the first one its copy prepares, on the same connection.
+          expect((await a.findOne('inlined_item', [{ field: 's', value: 'copies' }]))?.id).toBe(
+            'pg-4',
+          );
+          expect(await b.count('inlined_item', [{ field: 'n', value: 4 }])).toBe(1);
+        }
+      });
     });
 
     it('a migration that changes a column type while the app runs: the next look-up prepares afresh', async () => {

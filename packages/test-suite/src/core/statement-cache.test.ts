@@ -6,11 +6,12 @@
  * page values and `in`-list lengths make no new templates. A failure prints fast-check's seed and
  * path; replay with FC_SEED=<seed> FC_PATH=<path> pnpm test.
  */
-import { createStore, type Row, type Store, type Where } from '@mikro-auth/core';
+import { createStore, type Store, type Where } from '@mikro-auth/core';
 import { defineEntity, type MikroORM, p, RequestContext, Type } from '@mikro-orm/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../harness/index.js';
+import { operations, outcome, runOperation } from './operations.js';
 import { createTenantSchemas, type TenantSchemas } from './tenant-schemas.js';
 
 /** Stores values lower-cased: a conversion that is the identity for some values only. */
@@ -109,100 +110,7 @@ const data = fc.record(
   { requiredKeys: [] },
 );
 
-type Operation =
-  | { kind: 'create'; data: Row }
-  | { kind: 'findOne' | 'count' | 'deleteMany' | 'consumeOne'; where: Where }
-  | { kind: 'findMany'; where: Where; limit?: number; offset?: number; desc: boolean }
-  | { kind: 'updateOne' | 'updateMany'; where: Where; data: Row }
-  | { kind: 'incrementOne'; where: Where; by: number };
-
-const operation: fc.Arbitrary<Operation> = fc.oneof(
-  { weight: 3, arbitrary: data.map((values) => ({ kind: 'create' as const, data: values })) },
-  {
-    weight: 3,
-    arbitrary: fc.record({
-      kind: fc.constantFrom('findOne' as const, 'count' as const),
-      where,
-    }),
-  },
-  {
-    weight: 3,
-    arbitrary: fc.record(
-      {
-        kind: fc.constant('findMany' as const),
-        where,
-        limit: fc.integer({ min: 0, max: 4 }),
-        offset: fc.integer({ min: 0, max: 3 }),
-        desc: fc.boolean(),
-      },
-      { requiredKeys: ['kind', 'where', 'desc'] },
-    ),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      kind: fc.constantFrom('updateOne' as const, 'updateMany' as const),
-      where,
-      data,
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      kind: fc.constantFrom('deleteMany' as const, 'consumeOne' as const),
-      where,
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      kind: fc.constant('incrementOne' as const),
-      where,
-      by: fc.integer({ min: -2, max: 2 }),
-    }),
-  },
-);
-
-/** Runs one operation on one store's model. */
-async function run(store: Store, model: string, op: Operation, id: string): Promise<unknown> {
-  switch (op.kind) {
-    case 'create':
-      return store.create(model, { id, ...op.data });
-    case 'findOne':
-      return store.findOne(model, op.where);
-    case 'count':
-      return store.count(model, op.where);
-    case 'findMany':
-      return store.findMany(model, {
-        where: op.where,
-        limit: op.limit,
-        offset: op.offset,
-        sort: { field: 'n', direction: op.desc ? 'desc' : 'asc' },
-      });
-    case 'updateOne':
-      return store.updateOne(model, op.where, op.data);
-    case 'updateMany':
-      return store.updateMany(model, op.where, op.data);
-    case 'deleteMany':
-      return store.deleteMany(model, op.where);
-    case 'consumeOne':
-      return store.consumeOne(model, op.where);
-    case 'incrementOne':
-      return store.incrementOne(model, {
-        where: [{ field: 'n', operator: 'ne', value: null }, ...op.where],
-        increment: { n: op.by },
-      });
-  }
-}
-
-/** An operation's outcome, comparable across the two stores: a value or the error's code. */
-async function outcome(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    return { ok: await promise };
-  } catch (error) {
-    return { error: (error as { code?: string }).code ?? String(error) };
-  }
-}
+const operation = operations(where, data);
 
 describe(`statement cache on and off give the same rows and the same tables (${db.name})`, () => {
   it(`${RUNS} random operation sequences in random tenant schemas`, async () => {
@@ -233,8 +141,8 @@ describe(`statement cache on and off give the same rows and the same tables (${d
             const [cached, direct] = await RequestContext.create(
               orm.em,
               async () => [
-                await outcome(run(cachedStore, 'cached_item', op, id)),
-                await outcome(run(directStore, 'direct_item', op, id)),
+                await outcome(runOperation(cachedStore, 'cached_item', op, id)),
+                await outcome(runOperation(directStore, 'direct_item', op, id)),
               ],
               { schema },
             );
