@@ -49,7 +49,8 @@ const guardedPools = new WeakSet<object>();
 const watchedClients = new WeakSet<PgClient>();
 const checkedOut = new WeakSet<PgClient>();
 
-function isPgPool(value: unknown): value is PgPool {
+/** A pg-pool `Pool` (what MikroORM 7's PostgreSQL connection builds itself). */
+export function isPgPool(value: unknown): value is PgPool {
   if (typeof value !== 'object' || value === null) return false;
   const pool = value as Record<string, unknown>;
   return (

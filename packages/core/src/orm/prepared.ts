@@ -36,6 +36,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Dictionary, EntityManager } from '@mikro-orm/core';
+import { isPgPool } from './connection-recovery.js';
 import { dialectOf } from './dialect.js';
 import {
   bindPostgres,
@@ -66,6 +67,7 @@ interface SqlConnection {
   executeQuery<T>(sql: string, run: () => Promise<T>, context?: Dictionary): Promise<T>;
   transformRawResult<T>(result: unknown, method: Method): T;
   getClient?(): KyselyLike;
+  getNativeClient?(): Promise<unknown>;
   /** The better-sqlite3 database (`@mikro-orm/sqlite`). */
   database?: SqliteDatabase;
   /** False until MikroORM connected (its own path connects on first use). */
@@ -131,6 +133,7 @@ export function runPrepared(
     );
   }
   if (kind === 'named') {
+    if (!ownsPgPool(conn)) return undefined;
     const transaction = em.getTransactionContext() as KyselyLike | undefined;
     const client = transaction ?? conn.getClient?.();
     if (typeof client?.executeQuery !== 'function') return undefined;
@@ -156,6 +159,43 @@ export function runPrepared(
     });
   }
   return undefined;
+}
+
+/**
+ * Starts learning what runPrepared needs to know about `connection` (whether MikroORM owns its
+ * pg pool), so that a shape's second call, its first template hit, can already run prepared.
+ */
+export function learnConnection(connection: Connection): void {
+  const conn = connection as unknown as SqlConnection;
+  if (ormVersion().major < 7 || conn.connected !== true) return;
+  if (dialectOf(conn.getPlatform() as never).preparedStatements === 'named') ownsPgPool(conn);
+}
+
+const pgPools = new WeakMap<SqlConnection, boolean | Promise<void>>();
+
+/**
+ * Whether MikroORM built this connection's Kysely on its own pg pool, which takes pg query configs
+ * (named statements). An app may hand MikroORM a Kysely instance or dialect of its own
+ * (`driverOptions`: a serverless or in-process PostgreSQL driver), whose `sql` must stay a string;
+ * MikroORM then has no native client to give. Learned once per connection, in the background:
+ * until then, calls take MikroORM's path.
+ */
+function ownsPgPool(conn: SqlConnection): boolean {
+  const known = pgPools.get(conn);
+  if (typeof known === 'boolean') return known;
+  if (!known) {
+    const learning = (async () => {
+      let owns = false;
+      try {
+        owns = isPgPool(await conn.getNativeClient?.());
+      } catch {
+        // The app passed its own Kysely instance or dialect.
+      }
+      pgPools.set(conn, owns);
+    })();
+    pgPools.set(conn, learning);
+  }
+  return false;
 }
 
 /**

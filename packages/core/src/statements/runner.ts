@@ -1,6 +1,6 @@
 import type { Dictionary, EntityManager, QueryResult } from '@mikro-orm/core';
 import type { StoreRuntime } from '../ops/context.js';
-import { runPrepared } from '../orm/prepared.js';
+import { learnConnection, runPrepared } from '../orm/prepared.js';
 import type { QueryBuilderLike } from '../orm/query-builder.js';
 import type { Connection } from '../orm/replicas.js';
 import { sqlOf, sqlReturningRows } from '../orm/versions.js';
@@ -75,6 +75,7 @@ export async function runStatement<M extends 'all' | 'run'>(
     }
     return execute(cached.sql, params);
   }
+  if (state.options.preparedStatements !== false) learnConnection(connection);
   const collector = new ValueCollector(false);
   const real = sqlOf(build(collector)());
   if (cached === undefined) {

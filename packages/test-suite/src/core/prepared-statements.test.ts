@@ -17,10 +17,12 @@ import { createStore, type Row, type Store, type Where } from '@mikro-auth/core'
 import { preparedRuns } from '@mikro-auth/core/internal';
 import { defineEntity, type MikroORM, p, RequestContext, Type } from '@mikro-orm/core';
 import fc from 'fast-check';
+import { PostgresDialect } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../harness/index.js';
 import { operations, outcome, runOperation } from './operations.js';
-import { preparesOn } from './prepared-runs.js';
+import { preparedDuring, preparesOn } from './prepared-runs.js';
 import { createTenantSchemas, type TenantSchemas } from './tenant-schemas.js';
 
 /** Stores values lower-cased: the database form differs from the JavaScript one. */
@@ -361,6 +363,39 @@ if (db.dialect === 'postgres' && prepares) {
           expect(await b.count('inlined_item', [{ field: 'n', value: 4 }])).toBe(1);
         }
       });
+    });
+
+    it("an app's own Kysely dialect (driverOptions) gets plain SQL text, as MikroORM sends it", async () => {
+      // A serverless or in-process PostgreSQL driver behind a Kysely dialect may take strings only.
+      const sent: unknown[] = [];
+      const pool = new pg.Pool({ connectionString: db.url(), max: 2 });
+      pool.on('connect', (client) => {
+        const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+        (client as { query: unknown }).query = (...args: unknown[]) => {
+          sent.push(args[0]);
+          return query(...args);
+        };
+      });
+      const own = await db.connect({
+        entities: [Prepared, Inlined],
+        driverOptions: new PostgresDialect({ pool }),
+      });
+      const store = createStore(own);
+      const found: unknown[] = [];
+      const prepared = await preparedDuring(() =>
+        RequestContext.create(own.em, async () => {
+          await store.create('inlined_item', { id: 'pg-5', s: 'own dialect' });
+          for (let i = 0; i < 3; i++) {
+            found.push(
+              (await store.findOne('inlined_item', [{ field: 's', value: 'own dialect' }]))?.id,
+            );
+          }
+        }),
+      );
+      expect(found).toEqual(['pg-5', 'pg-5', 'pg-5']);
+      expect(prepared).toBe(0);
+      expect(sent.length).toBeGreaterThanOrEqual(4);
+      expect(sent.every((sql) => typeof sql === 'string')).toBe(true);
     });
 
     it('a migration that changes a column type while the app runs: the next look-up prepares afresh', async () => {
