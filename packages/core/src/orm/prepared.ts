@@ -240,9 +240,19 @@ function runSqlite(statement: SqliteStatement, bound: readonly unknown[]): unkno
   return { insertId: BigInt(lastInsertRowid), numAffectedRows: BigInt(changes), rows: [] };
 }
 
+/**
+ * An open better-sqlite3 `Database` (what `@mikro-orm/sqlite` builds), told apart from look-alike
+ * APIs (libsql's) by members only better-sqlite3 has: binding rules here are better-sqlite3's.
+ */
 function isBetterSqlite(database: unknown): database is SqliteDatabase {
-  const db = database as SqliteDatabase | undefined;
-  return typeof db?.prepare === 'function' && typeof db.pragma === 'function' && db.open === true;
+  const db = database as (SqliteDatabase & { table?: unknown; serialize?: unknown }) | undefined;
+  return (
+    typeof db?.prepare === 'function' &&
+    typeof db.pragma === 'function' &&
+    typeof db.table === 'function' &&
+    typeof db.serialize === 'function' &&
+    db.open === true
+  );
 }
 
 const sqliteStatements = new WeakMap<SqliteDatabase, Map<string, Cached<SqliteStatement>>>();
