@@ -15,7 +15,11 @@
  * - **PostgreSQL (pg):** a *named* prepared statement, run through the same Kysely instance or
  *   transaction MikroORM would use (pool, `onCreateConnection`/`onReserveConnection` hooks, the
  *   pool guard of connection-recovery.ts, the transaction's client): pg parses it once per
- *   connection, then only binds and executes.
+ *   connection, then only binds and executes. Only on the pg pool MikroORM built itself (an app's
+ *   own Kysely dialect may take SQL strings only). Named by a hash of the text, so copies of this
+ *   module on one pool agree; a connection that lost it (or whose plan's row type changed) gets it
+ *   under the next generation's name — retried at once outside a transaction, failing that one
+ *   statement inside one (the transaction is already aborted).
  *
  * What stays MikroORM's: `onQuery` rewrites the SQL first, and the statement is logged and timed by
  * the connection's own `executeQuery` (with the formatted SQL when the logger asks for params), and
@@ -50,7 +54,7 @@ import type { Connection } from './replicas.js';
 import { ormVersion } from './versions.js';
 
 /** SQLite statements kept per database connection. */
-export const STATEMENTS_PER_DATABASE = 1000;
+const STATEMENTS_PER_DATABASE = 1000;
 /** PostgreSQL statement names kept (each connection prepares a name the first time it runs it). */
 const NAMES_KEPT = 2000;
 
