@@ -7,16 +7,7 @@ import { createStore, type Row, type Store } from '@mikro-auth/core';
 import { defineEntity, type MikroORM, p, RequestContext, Type } from '@mikro-orm/core';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../harness/index.js';
-
-/** Stores e-mail addresses lower-cased, so look-ups with any casing find them. */
-class LowerCaseType extends Type<string, string> {
-  override convertToDatabaseValue(value: string): string {
-    return typeof value === 'string' ? value.toLowerCase() : value;
-  }
-  override getColumnType(): string {
-    return 'varchar(255)';
-  }
-}
+import { LowerCaseType } from './operations.js';
 
 /** A reversible "sealing": applying it twice, or not at all, shows in the stored value. */
 class SealedType extends Type<string, string> {

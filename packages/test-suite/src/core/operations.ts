@@ -4,7 +4,18 @@
  * outcome both paths can be compared by.
  */
 import type { Row, Store, Where } from '@mikro-auth/core';
+import { Type } from '@mikro-orm/core';
 import fc from 'fast-check';
+
+/** Stores strings lower-cased: a custom type whose database form differs from the JavaScript one. */
+export class LowerCaseType extends Type<string, string> {
+  override convertToDatabaseValue(value: string): string {
+    return typeof value === 'string' ? value.toLowerCase() : value;
+  }
+  override getColumnType(): string {
+    return 'varchar(255)';
+  }
+}
 
 export type Operation =
   | { kind: 'create'; data: Row }
@@ -13,6 +24,65 @@ export type Operation =
   | { kind: 'updateOne' | 'updateMany'; where: Where; data: Row }
   | { kind: 'upsert'; data: Row }
   | { kind: 'incrementOne'; where: Where; by: number };
+
+/** What `randomWhere` draws from. */
+export interface WhereSpace<F extends string> {
+  fields: readonly F[];
+  /** A random value of a field. */
+  value: (field: F) => fc.Arbitrary<unknown>;
+  /** String fields: they also get case modes and contains/starts_with/ends_with with `texts`. */
+  textFields: readonly F[];
+  texts: readonly string[];
+  /** Fields with no order (booleans): equality operators only. */
+  unordered?: readonly F[];
+  maxClauses: number;
+  inList: { minLength?: number; maxLength: number };
+}
+
+/** Random where clauses over `space`; range operators always get a non-null value. */
+export function randomWhere<F extends string>(space: WhereSpace<F>): fc.Arbitrary<Where> {
+  const connector = fc.constantFrom('AND', 'OR');
+  const clause = fc.constantFrom(...space.fields).chain((field) => {
+    const text = space.textFields.includes(field);
+    return fc.oneof(
+      fc.record({
+        field: fc.constant(field),
+        operator: space.unordered?.includes(field)
+          ? fc.constantFrom('eq', 'ne')
+          : fc.constantFrom('eq', 'ne', 'lt', 'gte'),
+        value: fc.oneof(space.value(field), fc.constant(null)),
+        connector,
+        mode: text ? fc.constantFrom('sensitive', 'insensitive') : fc.constant('sensitive'),
+      }),
+      fc.record({
+        field: fc.constant(field),
+        operator: fc.constantFrom('in', 'not_in'),
+        value: fc.array(space.value(field), space.inList),
+        connector,
+        mode: fc.constant('sensitive'),
+      }),
+      ...(text
+        ? [
+            fc.record({
+              field: fc.constant(field),
+              operator: fc.constantFrom('contains', 'starts_with', 'ends_with'),
+              value: fc.constantFrom(...space.texts),
+              connector,
+              mode: fc.constantFrom('sensitive', 'insensitive'),
+            }),
+          ]
+        : []),
+    );
+  });
+  return fc
+    .array(clause, { maxLength: space.maxClauses })
+    .map(
+      (clauses) =>
+        clauses.filter(
+          (item) => item.value !== null || item.operator === 'eq' || item.operator === 'ne',
+        ) as unknown as Where,
+    );
+}
 
 /** Operations on a model with an integer field `n`, from the given where and data arbitraries. */
 export function operations(

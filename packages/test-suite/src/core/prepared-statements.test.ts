@@ -13,27 +13,17 @@
 import { cp, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createStore, type Row, type Store, type Where } from '@mikro-auth/core';
+import { createStore, type Row, type Store } from '@mikro-auth/core';
 import { preparedRuns } from '@mikro-auth/core/internal';
-import { defineEntity, type MikroORM, p, RequestContext, Type } from '@mikro-orm/core';
+import { defineEntity, type MikroORM, p, RequestContext } from '@mikro-orm/core';
 import fc from 'fast-check';
 import { PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../harness/index.js';
-import { operations, outcome, runOperation } from './operations.js';
+import { LowerCaseType, operations, outcome, randomWhere, runOperation } from './operations.js';
 import { preparedDuring, preparesOn } from './prepared-runs.js';
 import { createTenantSchemas, type TenantSchemas } from './tenant-schemas.js';
-
-/** Stores values lower-cased: the database form differs from the JavaScript one. */
-class LowerCaseType extends Type<string, string> {
-  override convertToDatabaseValue(value: string): string {
-    return typeof value === 'string' ? value.toLowerCase() : value;
-  }
-  override getColumnType(): string {
-    return 'varchar(255)';
-  }
-}
 
 const properties = {
   id: p.string().primary(),
@@ -104,48 +94,15 @@ const value = (field: Field): fc.Arbitrary<unknown> => {
   }
 };
 
-const clause = fc.constantFrom(...FIELDS).chain((field) =>
-  fc.oneof(
-    fc.record({
-      field: fc.constant(field),
-      operator:
-        field === 'b' ? fc.constantFrom('eq', 'ne') : fc.constantFrom('eq', 'ne', 'lt', 'gte'),
-      value: fc.oneof(value(field), fc.constant(null)),
-      connector: fc.constantFrom('AND', 'OR'),
-      mode:
-        field === 's' || field === 'e'
-          ? fc.constantFrom('sensitive', 'insensitive')
-          : fc.constant('sensitive'),
-    }),
-    fc.record({
-      field: fc.constant(field),
-      operator: fc.constantFrom('in', 'not_in'),
-      value: fc.array(value(field), { minLength: 1, maxLength: 4 }),
-      connector: fc.constantFrom('AND', 'OR'),
-      mode: fc.constant('sensitive'),
-    }),
-    ...(field === 's' || field === 'e'
-      ? [
-          fc.record({
-            field: fc.constant(field),
-            operator: fc.constantFrom('contains', 'starts_with', 'ends_with'),
-            value: fc.constantFrom(...TEXTS),
-            connector: fc.constantFrom('AND', 'OR'),
-            mode: fc.constantFrom('sensitive', 'insensitive'),
-          }),
-        ]
-      : []),
-  ),
-);
-// Range operators need a non-null value.
-const where = fc
-  .array(clause, { maxLength: 2 })
-  .map(
-    (clauses) =>
-      clauses.filter(
-        (item) => item.value !== null || item.operator === 'eq' || item.operator === 'ne',
-      ) as unknown as Where,
-  );
+const where = randomWhere({
+  fields: FIELDS,
+  value,
+  textFields: ['s', 'e'],
+  texts: TEXTS,
+  unordered: ['b'],
+  maxClauses: 2,
+  inList: { minLength: 1, maxLength: 4 },
+});
 const data = fc.record(
   {
     s: value('s'),

@@ -6,23 +6,13 @@
  * page values and `in`-list lengths make no new templates. A failure prints fast-check's seed and
  * path; replay with FC_SEED=<seed> FC_PATH=<path> pnpm test.
  */
-import { createStore, type Store, type Where } from '@mikro-auth/core';
-import { defineEntity, type MikroORM, p, RequestContext, Type } from '@mikro-orm/core';
+import { createStore, type Store } from '@mikro-auth/core';
+import { defineEntity, type MikroORM, p, RequestContext } from '@mikro-orm/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../harness/index.js';
-import { operations, outcome, runOperation } from './operations.js';
+import { LowerCaseType, operations, outcome, randomWhere, runOperation } from './operations.js';
 import { createTenantSchemas, type TenantSchemas } from './tenant-schemas.js';
-
-/** Stores values lower-cased: a conversion that is the identity for some values only. */
-class LowerCaseType extends Type<string, string> {
-  override convertToDatabaseValue(value: string): string {
-    return typeof value === 'string' ? value.toLowerCase() : value;
-  }
-  override getColumnType(): string {
-    return 'varchar(255)';
-  }
-}
 
 const properties = {
   id: p.string().primary(),
@@ -64,47 +54,14 @@ const value = (field: (typeof FIELDS)[number]): fc.Arbitrary<string | number | D
       ? fc.constantFrom(...DATES)
       : fc.constantFrom(...TEXTS);
 
-const clause = fc.constantFrom(...FIELDS).chain((field) =>
-  fc.oneof(
-    fc.record({
-      field: fc.constant(field),
-      operator: fc.constantFrom('eq', 'ne', 'lt', 'gte'),
-      value: fc.oneof(value(field), fc.constant(null)),
-      connector: fc.constantFrom('AND', 'OR'),
-      mode:
-        field === 's' || field === 'e'
-          ? fc.constantFrom('sensitive', 'insensitive')
-          : fc.constant('sensitive'),
-    }),
-    fc.record({
-      field: fc.constant(field),
-      operator: fc.constantFrom('in', 'not_in'),
-      value: fc.array(value(field), { maxLength: 5 }),
-      connector: fc.constantFrom('AND', 'OR'),
-      mode: fc.constant('sensitive'),
-    }),
-    ...(field === 's' || field === 'e'
-      ? [
-          fc.record({
-            field: fc.constant(field),
-            operator: fc.constantFrom('contains', 'starts_with', 'ends_with'),
-            value: fc.constantFrom(...TEXTS),
-            connector: fc.constantFrom('AND', 'OR'),
-            mode: fc.constantFrom('sensitive', 'insensitive'),
-          }),
-        ]
-      : []),
-  ),
-);
-// Range operators need a non-null value.
-const where = fc
-  .array(clause, { maxLength: 3 })
-  .map(
-    (clauses) =>
-      clauses.filter(
-        (item) => item.value !== null || item.operator === 'eq' || item.operator === 'ne',
-      ) as unknown as Where,
-  );
+const where = randomWhere({
+  fields: FIELDS,
+  value,
+  textFields: ['s', 'e'],
+  texts: TEXTS,
+  maxClauses: 3,
+  inList: { maxLength: 5 },
+});
 const data = fc.record(
   { s: value('s'), e: value('e'), n: value('n'), d: value('d') },
   { requiredKeys: [] },
